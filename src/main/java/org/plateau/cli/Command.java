@@ -1,0 +1,25 @@
+package org.plateau.cli;
+
+import java.io.PrintStream;
+import java.util.Set;
+
+/** One command of {@code plateau COMMAND [options]}. */
+interface Command {
+
+    String name();
+
+    /** One line for the command list. */
+    String summary();
+
+    /** The options with their meaning, for {@code plateau help COMMAND}. */
+    String usage();
+
+    Set<String> valueOptions();
+
+    default Set<String> switches() {
+        return Set.of();
+    }
+
+    /** Runs the command; results go to {@code out} (one JSON object), progress to {@code err}. */
+    void run(Options options, PrintStream out, PrintStream err);
+}

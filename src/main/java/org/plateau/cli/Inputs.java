@@ -1,0 +1,99 @@
+package org.plateau.cli;
+
+import ai.djl.Device;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.plateau.PlateauException;
+import org.plateau.experiment.Lab;
+import org.plateau.model.Gpt2;
+import org.plateau.model.Gpt2Tokenizer;
+import org.plateau.model.HookPoint;
+import org.plateau.model.Processing;
+
+/** The options most commands share, and turning them into a loaded lab, prompts and hooks. */
+final class Inputs {
+
+    static final Set<String> MODEL = Set.of("model", "processing", "device");
+    static final Set<String> PROMPT = Set.of("tokens", "prompt");
+    static final Set<String> HOOKS = Set.of("hook", "read");
+
+    static final String MODEL_USAGE = """
+              --model DIR          GPT-2 family model folder (config.json + model.safetensors)
+              --processing tl|raw  tl: TransformerLens' centred weights (default); raw: Hugging Face's
+              --device cpu|gpu     default: the GPU when DJL finds one""";
+    static final String PROMPT_USAGE = """
+              --tokens 1,2,3       prompt as token ids
+              --prompt "text"      prompt as text (models with GPT-2's vocabulary)""";
+    static final String HOOK_USAGE = """
+              --hook NAME          perturbed hook (default blocks.1.hook_resid_pre)
+              --read NAME          read hook (default the last block's hook_resid_post)""";
+
+    private Inputs() {}
+
+    @SafeVarargs
+    static Set<String> union(Set<String>... sets) {
+        Set<String> all = new HashSet<>();
+        for (Set<String> s : sets) {
+            all.addAll(s);
+        }
+        return all;
+    }
+
+    static Lab openLab(Options o, boolean withSae) {
+        Path model = Path.of(o.require("model"));
+        Path sae = withSae && o.has("sae") ? Path.of(o.get("sae", null)) : null;
+        return Lab.open(model, sae, Processing.parse(o.get("processing", "tl")), device(o));
+    }
+
+    static Device device(Options o) {
+        String d = o.get("device", null);
+        if (d == null) {
+            return Gpt2.defaultDevice();
+        }
+        return switch (d) {
+            case "cpu" -> Device.cpu();
+            case "gpu" -> {
+                if (ai.djl.engine.Engine.getEngine("PyTorch").getGpuCount() == 0) {
+                    throw new PlateauException("No GPU is visible to PyTorch; see the README for the CUDA build.");
+                }
+                yield Device.gpu();
+            }
+            default -> throw new PlateauException("Unknown device '" + d + "': use cpu or gpu.");
+        };
+    }
+
+    /** The prompt from --tokens or --prompt (exactly one of them). */
+    static int[] prompt(Options o, Gpt2 model, String tokensOption, String promptOption) {
+        if (o.has(tokensOption) == o.has(promptOption)) {
+            throw new PlateauException("Give the prompt either as --" + tokensOption + " or as --" + promptOption + ".");
+        }
+        int[] tokens;
+        if (o.has(tokensOption)) {
+            tokens = o.getTokens(tokensOption);
+        } else {
+            if (!model.config().hasGpt2Vocabulary()) {
+                throw new PlateauException("The model's vocabulary (" + model.config().vocabSize()
+                        + " tokens) is not GPT-2's, so text cannot be tokenised for it; give --" + tokensOption + ".");
+            }
+            tokens = Gpt2Tokenizer.encode(o.require(promptOption));
+        }
+        model.checkTokens(tokens);
+        return tokens;
+    }
+
+    static HookPoint hook(Options o, Gpt2 model) {
+        int n = model.config().nLayer();
+        return o.has("hook") ? HookPoint.parse(o.get("hook", null), n) : HookPoint.residPre(Math.min(1, n - 1));
+    }
+
+    static HookPoint read(Options o, Gpt2 model) {
+        int n = model.config().nLayer();
+        return o.has("read") ? HookPoint.parse(o.get("read", null), n) : HookPoint.residPost(n - 1);
+    }
+
+    static List<Integer> list(int[] a) {
+        return java.util.Arrays.stream(a).boxed().toList();
+    }
+}

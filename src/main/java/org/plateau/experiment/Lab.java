@@ -1,0 +1,205 @@
+package org.plateau.experiment;
+
+import ai.djl.Device;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+import org.apache.commons.math3.random.RandomGenerator;
+import org.plateau.PlateauException;
+import org.plateau.data.PromptSource;
+import org.plateau.data.RandomTokenPrompts;
+import org.plateau.data.TokenWindows;
+import org.plateau.io.CacheDir;
+import org.plateau.io.Hashing;
+import org.plateau.model.Gpt2;
+import org.plateau.model.HookPoint;
+import org.plateau.model.Processing;
+import org.plateau.perturbation.ActivationDistribution;
+import org.plateau.perturbation.PerturbationSweep;
+import org.plateau.perturbation.Seeds;
+import org.plateau.perturbation.Targets;
+import org.plateau.sae.Sae;
+
+/**
+ * A loaded model, and SAE if any, with what perturbation experiments need around them: prompts,
+ * the random-target distribution (fitted once and cached on disk), targets and sweeps. The command
+ * line, the experiments and the desktop app all work through one.
+ */
+public final class Lab implements AutoCloseable {
+
+    /** The paper's prompt length. */
+    public static final int PROMPT_LENGTH = 10;
+    /** The paper's number of activations behind μ and Σ of random targets. */
+    public static final int DEFAULT_STATS_ACTIVATIONS = 32_000;
+
+    private final Path modelDir;
+    private final Path saeDir;
+    private final Gpt2 model;
+    private final Sae sae;
+    private final Map<String, ActivationDistribution> distributions = new HashMap<>();
+
+    private Lab(Path modelDir, Path saeDir, Gpt2 model, Sae sae) {
+        this.modelDir = modelDir;
+        this.saeDir = saeDir;
+        this.model = model;
+        this.sae = sae;
+    }
+
+    /** Loads the model, and the SAE when {@code saeDir} is not null, checking that they fit. */
+    public static Lab open(Path modelDir, Path saeDir, Processing processing, Device device) {
+        Sae sae = saeDir == null ? null : Sae.load(saeDir);
+        Gpt2 model = Gpt2.load(modelDir, processing, device);
+        if (sae != null) {
+            try {
+                sae.checkWidth(model.config().dModel());
+            } catch (PlateauException e) {
+                model.close();
+                throw e;
+            }
+        }
+        return new Lab(modelDir, saeDir, model, sae);
+    }
+
+    public Gpt2 model() {
+        return model;
+    }
+
+    public Path modelDir() {
+        return modelDir;
+    }
+
+    public Path saeDir() {
+        return saeDir;
+    }
+
+    /** The SAE, or null when none was loaded. */
+    public Sae sae() {
+        return sae;
+    }
+
+    public Sae requireSae(String why) {
+        if (sae == null) {
+            throw new PlateauException(why + " needs an SAE (--sae).");
+        }
+        return sae;
+    }
+
+    /** A note when the SAE was trained at another hook than the one perturbed, else null. */
+    public String hookMismatch(HookPoint hook) {
+        if (sae == null || sae.config().hookName().isEmpty()) {
+            return null;
+        }
+        String trained = sae.config().hookName();
+        return trained.equals(hook.name()) ? null
+                : "The SAE was trained at " + trained + " but activations are perturbed at " + hook.name() + ".";
+    }
+
+    public PerturbationSweep sweep() {
+        return new PerturbationSweep(model);
+    }
+
+    /** Random prompts of the paper's length over the model's vocabulary, for models that cannot read text. */
+    public PromptSource randomTokenPrompts() {
+        return new RandomTokenPrompts(model.config().vocabSize(), PROMPT_LENGTH);
+    }
+
+    public Targets targets(HookPoint hook, PromptSource prompts, int statsActivations, double targetCos) {
+        return new Targets(model, hook, sae, prompts,
+                () -> distribution(hook, prompts, statsActivations, null), targetCos);
+    }
+
+    /**
+     * N(μ, Σ) of {@code count} model-generated activations at {@code hook}, from prompts drawn with
+     * a fixed seed: it is a property of the model and the dataset, not of one run. Computed once,
+     * then read from the cache.
+     *
+     * @param progress receives the number of activations computed so far (may be null)
+     */
+    public synchronized ActivationDistribution distribution(HookPoint hook, PromptSource prompts, int count,
+            LongConsumer progress) {
+        if (count < 2) {
+            throw new PlateauException("The random-target distribution needs at least 2 activations, not " + count + ".");
+        }
+        String key = Hashing.sha256(String.join("\n", modelIdentity(), model.processing().id(), hook.name(),
+                prompts.describe(), Integer.toString(count), "v1"));
+        ActivationDistribution d = distributions.get(key);
+        if (d != null) {
+            return d;
+        }
+        Path cached = CacheDir.root().resolve("activation-statistics").resolve(key + ".safetensors");
+        if (Files.exists(cached)) {
+            try {
+                d = ActivationDistribution.load(cached);
+            } catch (PlateauException e) {
+                d = null; // an unreadable cache entry is recomputed
+            }
+        }
+        if (d == null) {
+            List<int[]> statsPrompts = statisticsPrompts(prompts, count);
+            float[][] acts = new float[statsPrompts.size()][];
+            int chunk = 1024;
+            for (int start = 0; start < acts.length; start += chunk) {
+                int end = Math.min(acts.length, start + chunk);
+                float[][] part = model.activations(statsPrompts.subList(start, end), hook);
+                System.arraycopy(part, 0, acts, start, part.length);
+                if (progress != null) {
+                    progress.accept(end);
+                }
+            }
+            d = ActivationDistribution.fit(acts);
+            try {
+                d.save(cached);
+            } catch (PlateauException e) {
+                // a read-only cache only costs the recomputation next time
+            }
+        }
+        distributions.put(key, d);
+        return d;
+    }
+
+    /** {@code count} prompts: every window of a small dataset, else distinct ones drawn with a fixed seed. */
+    static List<int[]> statisticsPrompts(PromptSource prompts, int count) {
+        List<int[]> out = new ArrayList<>();
+        RandomGenerator rng = Seeds.stream(0, "activation-statistics");
+        if (prompts instanceof TokenWindows w) {
+            if (w.size() <= count) {
+                for (long k = 0; k < w.size(); k++) {
+                    out.add(w.window(k));
+                }
+                return out;
+            }
+            java.util.Set<Long> seen = new java.util.HashSet<>();
+            while (out.size() < count) {
+                long k = w.size() <= Integer.MAX_VALUE ? rng.nextInt((int) w.size()) : Math.floorMod(rng.nextLong(), w.size());
+                if (seen.add(k)) {
+                    out.add(w.window(k));
+                }
+            }
+            return out;
+        }
+        for (int i = 0; i < count; i++) {
+            out.add(prompts.draw(rng));
+        }
+        return out;
+    }
+
+    /** Names the loaded weights without hashing gigabytes: path, size and modification time. */
+    private String modelIdentity() {
+        Path file = modelDir.resolve("model.safetensors");
+        try {
+            return file.toAbsolutePath().normalize() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return file.toAbsolutePath().normalize().toString();
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

@@ -1,0 +1,90 @@
+package org.plateau.perturbation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.util.List;
+import org.plateau.model.Gpt2;
+import org.plateau.model.HookPoint;
+
+/**
+ * Runs perturbation sweeps (METHOD §2): the last position of the base prompt at the perturbed
+ * hook walks from A toward T, and the read hook and the next-token distribution respond.
+ *
+ * <p>{@link #run} is the fast path: the base prompt's prefix is run once (its keys and values
+ * kept), and all N + 1 points of the sweep go through the remaining blocks as one batch of
+ * single positions. {@link #runFullRecompute} re-runs the whole prompt for every step, one step at
+ * a time, as a naive implementation would; it exists to check and to measure the fast path.
+ */
+public final class PerturbationSweep {
+
+    private final Gpt2 model;
+
+    public PerturbationSweep(Gpt2 model) {
+        this.model = model;
+    }
+
+    /** The base prompt prepared for sweeps at {@code hook}; close it when done. */
+    public Gpt2.Prefix prepare(int[] baseTokens, HookPoint hook) {
+        return model.prefill(baseTokens, hook);
+    }
+
+    /** One sweep from the prefix's own activation toward {@code target}. */
+    public Curve run(Gpt2.Prefix prefix, float[] target, SweepSettings s) {
+        return run(prefix, prefix.activation(), target, s);
+    }
+
+    /** One sweep from {@code base} (which may differ from the prompt's own activation) toward {@code target}. */
+    public Curve run(Gpt2.Prefix prefix, float[] base, float[] target, SweepSettings s) {
+        if (prefix.at().index() != s.hook().index()) {
+            throw new IllegalArgumentException("prefix prepared at " + prefix.at() + ", sweep at " + s.hook());
+        }
+        float[][] points = s.path(base, target);
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray batch = m.create(points);
+            Gpt2.ReadOut out = model.decodeLast(prefix, batch, s.read());
+            return curveOf(out.read(), out.logProbs());
+        }
+    }
+
+    /** The same sweep, recomputing the whole prompt for every step. */
+    public Curve runFullRecompute(int[] baseTokens, float[] base, float[] target, SweepSettings s) {
+        float[][] points = s.path(base, target);
+        try (NDManager m = model.manager().newSubManager()) {
+            NDArray[] reads = new NDArray[points.length];
+            NDArray[] logProbs = new NDArray[points.length];
+            for (int n = 0; n < points.length; n++) {
+                NDArray vector = m.create(points[n]).reshape(1, base.length);
+                Gpt2.Output o = model.forward(new int[][] {baseTokens}, new Gpt2.Patch(s.hook(), vector),
+                        List.of(s.read()), true, m);
+                reads[n] = o.recorded().get(0);
+                logProbs[n] = o.logProbs();
+            }
+            return curveOf(ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(reads)),
+                    ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(logProbs)));
+        }
+    }
+
+    /**
+     * L2 against step 0 at the read hook, and KL(p₀ ‖ pₙ) = Σ p₀·(log p₀ − log pₙ)
+     * = p₀·log p₀ − (log pₙ)·p₀: one matrix-vector product over the [N + 1, vocab] log-probs
+     * instead of four elementwise passes.
+     */
+    static Curve curveOf(NDArray read, NDArray logProbs) {
+        NDArray l2 = read.sub(read.get(new NDIndex("0:1"))).norm(new int[] {1});
+        NDArray lp0 = logProbs.get(new NDIndex("0"));
+        NDArray p0 = lp0.exp();
+        NDArray kl = p0.dot(lp0).sub(logProbs.matMul(p0));
+        double[] klValues = toDoubles(kl.toFloatArray());
+        klValues[0] = 0; // exactly: the same row on both sides
+        return new Curve(toDoubles(l2.toFloatArray()), klValues);
+    }
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+}

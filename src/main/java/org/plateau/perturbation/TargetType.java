@@ -1,0 +1,50 @@
+package org.plateau.perturbation;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.plateau.PlateauException;
+
+/** The seven kinds of target activation (METHOD §4). */
+public enum TargetType {
+    MODEL_GENERATED("model-generated", "Model-generated", false),
+    RANDOM("random", "Random (Gaussian)", false),
+    SYNTHETIC_RANDOM("synthetic-random", "Synthetic, random latents", true),
+    SYNTHETIC_BASELINE("synthetic-baseline", "Synthetic, baseline", true),
+    SYNTHETIC_STRUCTURED("synthetic-structured", "Synthetic, structured", true),
+    SYNTHETIC_STRUCTURED_NO_COS("synthetic-structured-no-cos", "Synthetic, structured without cos", true),
+    SAE_RECONSTRUCTION("sae-reconstruction", "SAE reconstruction", true);
+
+    private final String id;
+    private final String label;
+    private final boolean needsSae;
+
+    TargetType(String id, String label, boolean needsSae) {
+        this.id = id;
+        this.label = label;
+        this.needsSae = needsSae;
+    }
+
+    /** The name used on the command line and in result files. */
+    public String id() {
+        return id;
+    }
+
+    /** The name shown to people. */
+    public String label() {
+        return label;
+    }
+
+    public boolean needsSae() {
+        return needsSae;
+    }
+
+    public static TargetType parse(String s) {
+        for (TargetType t : values()) {
+            if (t.id.equals(s)) {
+                return t;
+            }
+        }
+        throw new PlateauException("Unknown target type '" + s + "': use one of "
+                + Arrays.stream(values()).map(TargetType::id).collect(Collectors.joining(", ")) + ".");
+    }
+}

@@ -1,0 +1,272 @@
+package org.plateau.sae;
+
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.plateau.PlateauException;
+import org.plateau.io.Safetensors;
+
+/**
+ * A sparse autoencoder in SAELens format (METHOD §3):
+ * encode(x) = ReLU((x − b_dec)·W_enc + b_enc), decode(z) = z·W_dec + b_dec.
+ *
+ * <p>The SAE works on one activation at a time, in Java with float64 accumulation over the
+ * float32 weights, which stay memory-mapped from the file. Latent choices ("the latent whose
+ * cosine is nearest to c") compare values that differ in the sixth digit among tens of
+ * thousands of latents; float32 rounding would change those choices from one device to another.
+ */
+public final class Sae {
+
+    private final SaeConfig cfg;
+    private final FloatBuffer wEnc; // [dIn, dSae]
+    private final float[] bEnc;
+    private final FloatBuffer wDec; // [dSae, dIn]
+    private final float[] bDec;
+    private final float[] logSparsity;
+    private final double[] decoderNorms;
+    private final boolean[] dead;
+    private final int[] alive;
+
+    private Sae(SaeConfig cfg, FloatBuffer wEnc, float[] bEnc, FloatBuffer wDec, float[] bDec, float[] logSparsity) {
+        this.cfg = cfg;
+        this.wEnc = wEnc;
+        this.bEnc = bEnc;
+        this.wDec = wDec;
+        this.bDec = bDec;
+        this.logSparsity = logSparsity;
+        int n = cfg.dSae();
+        int d = cfg.dIn();
+        decoderNorms = new double[n];
+        for (int l = 0; l < n; l++) {
+            double s = 0;
+            for (int i = 0; i < d; i++) {
+                double v = wDec.get(l * d + i);
+                s += v * v;
+            }
+            decoderNorms[l] = Math.sqrt(s);
+        }
+        float min = Float.POSITIVE_INFINITY;
+        for (float v : logSparsity) {
+            min = Math.min(min, v);
+        }
+        dead = new boolean[n];
+        for (int l = 0; l < n; l++) {
+            dead[l] = logSparsity[l] == min;
+        }
+        alive = IntStream.range(0, n).filter(l -> !dead[l]).toArray();
+    }
+
+    /** Loads a folder with cfg.json, sae_weights.safetensors and sparsity.safetensors. */
+    public static Sae load(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new PlateauException("The SAE folder " + dir + " does not exist.");
+        }
+        SaeConfig cfg = SaeConfig.read(dir.resolve("cfg.json"));
+        int d = cfg.dIn();
+        int n = cfg.dSae();
+        Path weights = dir.resolve("sae_weights.safetensors");
+        Path sparsity = dir.resolve("sparsity.safetensors");
+        if (!Files.exists(sparsity)) {
+            throw new PlateauException("The SAE folder " + dir + " has no sparsity.safetensors, which synthetic"
+                    + " activations need (log10 firing frequency per latent).");
+        }
+        try (Safetensors w = Safetensors.open(weights); Safetensors s = Safetensors.open(sparsity)) {
+            check(w, "W_enc", d, n);
+            check(w, "b_enc", n);
+            check(w, "W_dec", n, d);
+            check(w, "b_dec", d);
+            check(s, "sparsity", n);
+            return new Sae(cfg, floats(w, "W_enc"), w.loadFloats("b_enc"), floats(w, "W_dec"),
+                    w.loadFloats("b_dec"), s.loadFloats("sparsity"));
+        }
+    }
+
+    private static FloatBuffer floats(Safetensors file, String name) {
+        ByteBuffer bytes = file.floatBytes(name);
+        return bytes.asFloatBuffer();
+    }
+
+    private static void check(Safetensors file, String name, long... shape) {
+        if (!file.contains(name)) {
+            throw new PlateauException("The SAE file " + file.path() + " has no tensor '" + name + "'.");
+        }
+        long[] actual = file.entry(name).shape();
+        if (!Arrays.equals(actual, shape)) {
+            throw new PlateauException("The SAE file " + file.path() + " has " + name + " of shape "
+                    + Arrays.toString(actual) + " where cfg.json implies " + Arrays.toString(shape) + ".");
+        }
+    }
+
+    public SaeConfig config() {
+        return cfg;
+    }
+
+    public int width() {
+        return cfg.dSae();
+    }
+
+    /** Refuses an activation of the wrong width. */
+    public void checkWidth(int dModel) {
+        if (dModel != cfg.dIn()) {
+            throw new PlateauException("The SAE reads activations of width " + cfg.dIn()
+                    + " but the model's residual stream has width " + dModel + ".");
+        }
+    }
+
+    // ------------------------------------------------------------------ encode / decode
+
+    public double[] encode(float[] x) {
+        int d = cfg.dIn();
+        int n = cfg.dSae();
+        if (x.length != d) {
+            throw new PlateauException("The SAE reads activations of width " + d + ", not " + x.length + ".");
+        }
+        double[] z = new double[n];
+        for (int j = 0; j < n; j++) {
+            z[j] = bEnc[j];
+        }
+        for (int i = 0; i < d; i++) {
+            double xi = cfg.applyBDecToInput() ? (double) x[i] - bDec[i] : x[i];
+            int row = i * n;
+            for (int j = 0; j < n; j++) {
+                z[j] += xi * wEnc.get(row + j);
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            z[j] = Math.max(z[j], 0.0);
+        }
+        return z;
+    }
+
+    public float[] decode(double[] z) {
+        int d = cfg.dIn();
+        double[] x = new double[d];
+        for (int i = 0; i < d; i++) {
+            x[i] = bDec[i];
+        }
+        for (int l = 0; l < z.length; l++) {
+            if (z[l] != 0) {
+                addRow(x, l, z[l]);
+            }
+        }
+        return toFloat(x);
+    }
+
+    /** decode of a sparse code: the given latents with the given values, all others zero. */
+    public float[] decode(List<Latent> latents) {
+        double[] x = new double[cfg.dIn()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = bDec[i];
+        }
+        for (Latent l : latents) {
+            addRow(x, l.index(), l.value());
+        }
+        return toFloat(x);
+    }
+
+    private void addRow(double[] x, int latent, double value) {
+        int d = cfg.dIn();
+        int row = latent * d;
+        for (int i = 0; i < d; i++) {
+            x[i] += value * wDec.get(row + i);
+        }
+    }
+
+    private static float[] toFloat(double[] x) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) x[i];
+        }
+        return out;
+    }
+
+    /** The latents with z > 0, strongest first (ties: lower index). */
+    public static List<Latent> active(double[] z) {
+        List<Latent> out = new ArrayList<>();
+        for (int l = 0; l < z.length; l++) {
+            if (z[l] > 0) {
+                out.add(new Latent(l, z[l]));
+            }
+        }
+        out.sort(Comparator.comparingDouble((Latent l) -> -l.value()).thenComparingInt(Latent::index));
+        return out;
+    }
+
+    public List<Latent> activeLatents(float[] x) {
+        return active(encode(x));
+    }
+
+    // ------------------------------------------------------------------ latent properties
+
+    /** log10 of each latent's firing frequency, as stored. */
+    public float logSparsity(int latent) {
+        return logSparsity[latent];
+    }
+
+    public float[] logSparsity() {
+        return logSparsity.clone();
+    }
+
+    /** Dead latents: those whose log-sparsity equals the minimum of the tensor. */
+    public boolean isDead(int latent) {
+        return dead[latent];
+    }
+
+    public int[] deadLatents() {
+        return IntStream.range(0, dead.length).filter(l -> dead[l]).toArray();
+    }
+
+    /** Latents that are not dead, ascending. */
+    public int[] aliveLatents() {
+        return alive.clone();
+    }
+
+    /** Cosine of two latents' decoder rows. */
+    public double cosine(int a, int b) {
+        int d = cfg.dIn();
+        double s = 0;
+        for (int i = 0; i < d; i++) {
+            s += (double) wDec.get(a * d + i) * wDec.get(b * d + i);
+        }
+        return s / (decoderNorms[a] * decoderNorms[b]);
+    }
+
+    /** Cosine of every latent's decoder row with that of {@code latent}. */
+    public double[] cosinesTo(int latent) {
+        int d = cfg.dIn();
+        double[] ref = new double[d];
+        for (int i = 0; i < d; i++) {
+            ref[i] = wDec.get(latent * d + i) / decoderNorms[latent];
+        }
+        double[] out = new double[cfg.dSae()];
+        IntStream.range(0, cfg.dSae()).parallel().forEach(l -> {
+            double s = 0;
+            int row = l * d;
+            for (int i = 0; i < d; i++) {
+                s += ref[i] * wDec.get(row + i);
+            }
+            out[l] = s / decoderNorms[l];
+        });
+        return out;
+    }
+
+    /**
+     * The k non-dead latents nearest to {@code latent} in log-sparsity, itself and {@code exclude}
+     * left out; ties go to the lower index.
+     */
+    public List<Integer> sparsityNeighbours(int latent, int k, java.util.Set<Integer> exclude) {
+        double target = logSparsity[latent];
+        return Arrays.stream(alive).boxed()
+                .filter(l -> l != latent && !exclude.contains(l))
+                .sorted(Comparator.comparingDouble((Integer l) -> Math.abs((double) logSparsity[l] - target))
+                        .thenComparingInt(l -> l))
+                .limit(k)
+                .toList();
+    }
+}

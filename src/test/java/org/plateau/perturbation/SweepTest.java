@@ -1,0 +1,139 @@
+package org.plateau.perturbation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.plateau.Fixtures;
+import org.plateau.Fixtures.Fixture;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.plateau.model.Gpt2;
+import org.plateau.model.HookPoint;
+import org.plateau.model.Processing;
+
+/** Perturbation sweeps against the oracle, and the cached batch against full recomputation. */
+class SweepTest {
+
+    static JsonNode expected;
+    static JsonNode curve;
+    static Gpt2 model;
+    static HookPoint hook;
+    static HookPoint read;
+    static int[] baseTokens;
+    static float[] target;
+
+    /** Loads a fixture into the fields above (tests run one at a time). */
+    static void load(Fixture f) {
+        if (model != null) {
+            model.close();
+        }
+        expected = f.expected();
+        curve = expected.path("curve");
+        model = Gpt2.load(f.model(), Processing.TL);
+        hook = HookPoint.parse(expected.path("hook").asText(), model.config().nLayer());
+        read = HookPoint.parse(expected.path("read").asText(), model.config().nLayer());
+        baseTokens = Fixtures.ints(curve.path("base_tokens"));
+        target = model.activation(Fixtures.ints(curve.path("target_tokens")), hook);
+    }
+
+    @AfterAll
+    static void close() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    SweepSettings settings(StepMode mode) {
+        return new SweepSettings(hook, read, mode, curve.path("step_size").asDouble(), curve.path("n_steps").asInt());
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.plateau.Fixtures#all")
+    void bothCurvesMatchTheOracle(Fixture f) {
+        load(f);
+        double actTol = expected.path("tolerance").path("activation_rel").asDouble();
+        double klAbs = expected.path("tolerance").path("kl_abs").asDouble();
+        double klRel = expected.path("tolerance").path("kl_rel").asDouble();
+        PerturbationSweep sweep = new PerturbationSweep(model);
+        for (StepMode mode : StepMode.values()) {
+            JsonNode want = curve.path(mode.id());
+            Curve c;
+            try (Gpt2.Prefix prefix = sweep.prepare(baseTokens, hook)) {
+                c = sweep.run(prefix, target, settings(mode));
+            }
+            double[] l2 = Fixtures.doubles(want.path("l2"));
+            double[] kl = Fixtures.doubles(want.path("kl"));
+            assertEquals(101, c.l2().length);
+            assertEquals(0.0, c.l2()[0]);
+            assertEquals(0.0, c.kl()[0]);
+            for (int n = 1; n <= 100; n++) {
+                assertEquals(l2[n], c.l2()[n], actTol * l2[n], mode + " L2 at step " + n);
+                double diff = Math.abs(c.kl()[n] - kl[n]);
+                assertTrue(diff <= klAbs || diff <= klRel * Math.abs(kl[n]),
+                        mode + " KL at step " + n + ": " + c.kl()[n] + " vs " + kl[n]);
+            }
+            assertEquals(want.path("ms_l2").asInt(), c.msL2(), mode + " MS L2");
+            assertEquals(want.path("ms_kl").asInt(), c.msKl(), mode + " MS KL");
+            assertEquals(want.path("auc_l2").asInt(), c.aucL2(), mode + " AUC");
+            assertEquals(want.path("nl_l2").asInt(), c.nlL2(), mode + " NL");
+            assertEquals(want.path("ap_l2").asInt(), c.apL2(want.path("ap_threshold").asDouble()), mode + " AP");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.plateau.Fixtures#all")
+    void cachedBatchEqualsFullRecomputation(Fixture f) {
+        load(f);
+        PerturbationSweep sweep = new PerturbationSweep(model);
+        // every hook and read point the tiny model has, so the cache is checked at each depth
+        for (int h = 0; h < model.config().nLayer(); h++) {
+            HookPoint at = HookPoint.residPre(h);
+            float[] t = model.activation(Fixtures.ints(curve.path("target_tokens")), at);
+            for (int r = h; r <= model.config().nLayer(); r++) {
+                HookPoint rd = r < model.config().nLayer() ? HookPoint.residPre(r) : HookPoint.residPost(r - 1);
+                SweepSettings s = new SweepSettings(at, rd, StepMode.ABSOLUTE, 0.3, 100);
+                try (Gpt2.Prefix prefix = sweep.prepare(baseTokens, at)) {
+                    Curve cached = sweep.run(prefix, t, s);
+                    Curve full = sweep.runFullRecompute(baseTokens, prefix.activation(), t, s);
+                    for (int n = 1; n <= 100; n++) {
+                        assertEquals(full.l2()[n], cached.l2()[n], 1e-4 * Math.max(1, full.l2()[n]),
+                                "hook " + at + " read " + rd + " L2 at " + n);
+                        assertEquals(full.kl()[n], cached.kl()[n], 1e-5 + 1e-4 * full.kl()[n],
+                                "hook " + at + " KL at " + n);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.plateau.Fixtures#all")
+    void theSweepStartsAtTheBaseActivation(Fixture f) {
+        load(f);
+        try (Gpt2.Prefix prefix = new PerturbationSweep(model).prepare(baseTokens, hook)) {
+            float[] own = model.activation(baseTokens, hook);
+            assertEquals(0.0, Fixtures.relativeError(prefix.activation(), Fixtures.doubles(own)), 1e-7);
+            double dist = 0;
+            for (int i = 0; i < own.length; i++) {
+                dist += (target[i] - own[i]) * (target[i] - own[i]);
+            }
+            assertEquals(curve.path("distance").asDouble(), Math.sqrt(dist), 1e-4 * Math.sqrt(dist));
+        }
+    }
+
+    @Test
+    void pathWalksFromBaseToTarget() {
+        load(Fixtures.a());
+        float[] a = {0, 0, 0};
+        float[] t = {3, 4, 0};
+        float[][] abs = new SweepSettings(hook, read, StepMode.ABSOLUTE, 0.5, 100).path(a, t);
+        assertEquals(0.3f * 2, abs[2][0], 1e-6); // 2 steps of 0.5 along (0.6, 0.8)
+        assertEquals(0.8f * 50, abs[100][1], 1e-4);
+        float[][] rel = new SweepSettings(hook, read, StepMode.RELATIVE, 0.5, 100).path(a, t);
+        assertEquals(3f, rel[100][0]);
+        assertEquals(1.5f, rel[50][0]);
+    }
+}
