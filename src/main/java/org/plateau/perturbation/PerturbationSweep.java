@@ -39,12 +39,35 @@ public final class PerturbationSweep {
         if (prefix.at().index() != s.hook().index()) {
             throw new IllegalArgumentException("prefix prepared at " + prefix.at() + ", sweep at " + s.hook());
         }
-        float[][] points = s.path(base, target);
         try (NDManager m = model.manager().newSubManager()) {
-            NDArray batch = m.create(points);
-            Gpt2.ReadOut out = model.decodeLast(prefix, batch, s.read());
+            Gpt2.ReadOut out = model.decodeLast(prefix, pathOnDevice(m, base, target, s), s.read());
             return curveOf(out.read(), out.logProbs());
         }
+    }
+
+    /**
+     * {@link SweepSettings#path} built where it is used, from d-sized vectors: copying the
+     * [N + 1, d] path from the Java heap would leave a direct buffer behind each sweep until the
+     * next garbage collection, and a long session's memory would creep up.
+     */
+    static NDArray pathOnDevice(NDManager m, float[] base, float[] target, SweepSettings s) {
+        int rows = s.steps() + 1;
+        NDArray a = m.create(base);
+        if (s.mode() == StepMode.ABSOLUTE) {
+            float[] unit = SweepSettings.unitDirection(base, target);
+            float[] offsets = new float[rows];
+            for (int n = 0; n < rows; n++) {
+                offsets[n] = (float) (s.stepSize() * n);
+            }
+            return a.add(m.create(offsets).reshape(rows, 1).mul(m.create(unit)));
+        }
+        float[] alpha = new float[rows];
+        for (int n = 0; n < rows; n++) {
+            alpha[n] = (float) ((double) n / s.steps());
+        }
+        NDArray t = m.create(target);
+        NDArray fraction = m.create(alpha).reshape(rows, 1);
+        return a.mul(fraction.neg().add(1f)).add(t.mul(fraction));
     }
 
     /** The same sweep, recomputing the whole prompt for every step. */

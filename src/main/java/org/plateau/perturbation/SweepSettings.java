@@ -39,7 +39,25 @@ public record SweepSettings(HookPoint hook, HookPoint read, StepMode mode, doubl
         return new SweepSettings(hook, read, m, stepSize, steps);
     }
 
-    /** The points A(0..N) of the sweep from base to target. */
+    /** (T − A)/‖T − A‖, computed in float64. */
+    public static float[] unitDirection(float[] base, float[] target) {
+        double norm = 0;
+        for (int i = 0; i < base.length; i++) {
+            double d = (double) target[i] - base[i];
+            norm += d * d;
+        }
+        norm = Math.sqrt(norm);
+        if (norm == 0) {
+            throw new PlateauException("The target equals the base activation, so there is no direction to step in.");
+        }
+        float[] unit = new float[base.length];
+        for (int i = 0; i < base.length; i++) {
+            unit[i] = (float) (((double) target[i] - base[i]) / norm);
+        }
+        return unit;
+    }
+
+    /** The points A(0..N) of the sweep from base to target (the definition; sweeps build it on the device). */
     public float[][] path(float[] base, float[] target) {
         int d = base.length;
         double[] delta = new double[d];

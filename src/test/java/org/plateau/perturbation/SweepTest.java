@@ -125,6 +125,24 @@ class SweepTest {
     }
 
     @Test
+    void theDevicePathIsTheDefinedPath() {
+        load(Fixtures.a());
+        try (ai.djl.ndarray.NDManager m = model.manager().newSubManager()) {
+            float[] base = model.activation(baseTokens, hook);
+            for (StepMode mode : StepMode.values()) {
+                SweepSettings s = new SweepSettings(hook, read, mode, 0.37, 100);
+                float[][] want = s.path(base, target);
+                float[] got = PerturbationSweep.pathOnDevice(m, base, target, s).toFloatArray();
+                for (int n = 0; n < want.length; n++) {
+                    for (int i = 0; i < base.length; i++) {
+                        assertEquals(want[n][i], got[n * base.length + i], 1e-5 * (1 + Math.abs(want[n][i])), mode + " " + n);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void pathWalksFromBaseToTarget() {
         load(Fixtures.a());
         float[] a = {0, 0, 0};
