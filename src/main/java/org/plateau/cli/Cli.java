@@ -22,7 +22,7 @@ public final class Cli {
 
     public Cli() {
         for (Command c : List.of(new ForwardCommand(), new EncodeCommand(), new SynthCommand(),
-                new CurveCommand(), new BenchCommand())) {
+                new CurveCommand(), new ReproduceCommand(), new BenchCommand())) {
             commands.put(c.name(), c);
         }
     }

@@ -1,24 +1,88 @@
 package org.plateau.data;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.plateau.PlateauException;
+import org.plateau.io.Json;
 import org.plateau.model.Gpt2Config;
 import org.plateau.model.Gpt2Tokenizer;
 
-/** The prompt datasets Plateau knows without being told where to look. */
+/**
+ * Prompt datasets, named as {@code --dataset} names them:
+ *
+ * <ul>
+ *   <li>{@code sample-prompts}: the passages shipped with Plateau; every window is a prompt;
+ *   <li>{@code random-tokens}: uniformly random token ids;
+ *   <li>{@code FILE.txt}: passages, one a line; every window is a prompt;
+ *   <li>{@code FILE.jsonl}: rows with {@code input_ids} or {@code text}; a prompt is the start of a
+ *       random row, as the paper drew them from OpenWebText;
+ *   <li>{@code FILE.bin}: nanoGPT's format, uint16 token ids with documents ended by
+ *       {@code <|endoftext|>}; a prompt is the start of a random document.
+ * </ul>
+ */
 public final class Datasets {
 
-    /** The passages shipped with Plateau (the project's sample-prompts/prompts.txt, inside the jar). */
     public static final String SAMPLE_PROMPTS = "sample-prompts";
+    public static final String RANDOM_TOKENS = "random-tokens";
     private static final String SAMPLE_RESOURCE = "/org/plateau/sample-prompts.txt";
 
+    /** A prompt source and, when the request could not be met as asked, why. */
+    public record Dataset(PromptSource prompts, String note) {}
+
     private Datasets() {}
+
+    /** Opens a dataset for a model, checking every token id against its vocabulary. */
+    public static Dataset open(String spec, Gpt2Config config, int length) {
+        if (spec.equals(SAMPLE_PROMPTS)) {
+            if (!config.hasGpt2Vocabulary()) {
+                return new Dataset(new RandomTokenPrompts(config.vocabSize(), length),
+                        "The model's vocabulary (" + config.vocabSize() + " tokens) is not GPT-2's, so the sample"
+                                + " prompts cannot be tokenised for it; prompts are uniformly random tokens instead.");
+            }
+            return new Dataset(samplePrompts(length), null);
+        }
+        if (spec.equals(RANDOM_TOKENS)) {
+            return new Dataset(new RandomTokenPrompts(config.vocabSize(), length), null);
+        }
+        Path file = Path.of(spec);
+        if (!Files.isRegularFile(file)) {
+            throw new PlateauException("The dataset " + spec + " is neither a file nor one of " + SAMPLE_PROMPTS
+                    + ", " + RANDOM_TOKENS + ".");
+        }
+        String name = file.getFileName().toString().toLowerCase();
+        PromptSource source;
+        if (name.endsWith(".txt")) {
+            requireGpt2Vocabulary(config, spec);
+            List<int[]> seqs = new ArrayList<>();
+            for (String passage : readLines(file)) {
+                seqs.add(Gpt2Tokenizer.encode(passage));
+            }
+            source = new TokenWindows(seqs, length, file.getFileName().toString());
+        } else if (name.endsWith(".jsonl")) {
+            source = new RowStarts(readJsonl(file, config), length, file.getFileName().toString());
+        } else if (name.endsWith(".bin")) {
+            source = new RowStarts(readTokenBin(file), length, file.getFileName().toString());
+        } else {
+            throw new PlateauException("The dataset " + spec + " has an unknown format; use .txt, .jsonl or .bin.");
+        }
+        checkVocabulary(source, config, spec);
+        return new Dataset(source, null);
+    }
+
+    /** The default prompts for a model: {@link #SAMPLE_PROMPTS}, or random tokens for another vocabulary. */
+    public static PromptSource defaultFor(Gpt2Config config, int length) {
+        return open(SAMPLE_PROMPTS, config, length).prompts();
+    }
 
     /** The shipped passages, one per element. */
     public static List<String> samplePassages() {
@@ -26,21 +90,14 @@ public final class Datasets {
         if (in == null) {
             throw new PlateauException("The sample prompts are missing from this build of Plateau.");
         }
-        List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (!line.isBlank()) {
-                    lines.add(line.strip());
-                }
-            }
+            return r.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
         } catch (IOException e) {
             throw new PlateauException("The sample prompts cannot be read (" + e.getMessage() + ").");
         }
-        return lines;
     }
 
-    /** Every 10-token window of the shipped passages. */
+    /** Every window of {@code length} tokens of the shipped passages. */
     public static TokenWindows samplePrompts(int length) {
         List<int[]> seqs = new ArrayList<>();
         for (String p : samplePassages()) {
@@ -49,14 +106,109 @@ public final class Datasets {
         return new TokenWindows(seqs, length, "Plateau's sample prompts");
     }
 
-    /**
-     * The default prompts for a model: the shipped passages when it reads GPT-2's vocabulary,
-     * otherwise uniformly random tokens (text cannot be tokenised for another vocabulary).
-     */
-    public static PromptSource defaultFor(Gpt2Config config, int length) {
-        if (config.hasGpt2Vocabulary()) {
-            return samplePrompts(length);
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip)
+                    .filter(l -> !l.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new PlateauException("The dataset " + file + " cannot be read as UTF-8 text (" + e.getMessage() + ").");
         }
-        return new RandomTokenPrompts(config.vocabSize(), length);
+    }
+
+    private static List<int[]> readJsonl(Path file, Gpt2Config config) {
+        List<int[]> rows = new ArrayList<>();
+        int lineNo = 0;
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode row;
+                try {
+                    row = Json.MAPPER.readTree(line);
+                } catch (IOException e) {
+                    throw new PlateauException("Line " + lineNo + " of the dataset " + file + " is not valid JSON.");
+                }
+                if (row.path("input_ids").isArray()) {
+                    JsonNode ids = row.get("input_ids");
+                    int[] t = new int[ids.size()];
+                    for (int i = 0; i < t.length; i++) {
+                        if (!ids.get(i).canConvertToInt()) {
+                            throw new PlateauException("Line " + lineNo + " of the dataset " + file
+                                    + " has an input id that is not an integer.");
+                        }
+                        t[i] = ids.get(i).asInt();
+                    }
+                    rows.add(t);
+                } else if (row.path("text").isTextual()) {
+                    requireGpt2Vocabulary(config, file.toString());
+                    rows.add(Gpt2Tokenizer.encode(row.get("text").asText()));
+                } else {
+                    throw new PlateauException("Line " + lineNo + " of the dataset " + file
+                            + " has neither input_ids nor text.");
+                }
+            }
+        } catch (IOException e) {
+            throw new PlateauException("The dataset " + file + " cannot be read (" + e.getMessage() + ").");
+        }
+        return rows;
+    }
+
+    /** nanoGPT's .bin: little-endian uint16 token ids; documents end with <|endoftext|>. */
+    static List<int[]> readTokenBin(Path file) {
+        try {
+            long size = Files.size(file);
+            if (size % 2 != 0 || size > Integer.MAX_VALUE) {
+                throw new PlateauException("The dataset " + file + " is not a file of uint16 token ids.");
+            }
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+            List<int[]> docs = new ArrayList<>();
+            int[] ids = new int[(int) (size / 2)];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = b.getShort() & 0xffff;
+            }
+            int start = 0;
+            for (int i = 0; i <= ids.length; i++) {
+                if (i == ids.length || ids[i] == Gpt2Tokenizer.END_OF_TEXT) {
+                    if (i > start) {
+                        docs.add(java.util.Arrays.copyOfRange(ids, start, i));
+                    }
+                    start = i + 1;
+                }
+            }
+            return docs;
+        } catch (IOException e) {
+            throw new PlateauException("The dataset " + file + " cannot be read (" + e.getMessage() + ").");
+        }
+    }
+
+    private static void requireGpt2Vocabulary(Gpt2Config config, String spec) {
+        if (!config.hasGpt2Vocabulary()) {
+            throw new PlateauException("The dataset " + spec + " is text, but the model's vocabulary ("
+                    + config.vocabSize() + " tokens) is not GPT-2's; give token ids (.jsonl with input_ids).");
+        }
+    }
+
+    private static void checkVocabulary(PromptSource source, Gpt2Config config, String spec) {
+        if (source instanceof RowStarts rows) {
+            for (int k = 0; k < rows.size(); k++) {
+                check(rows.row(k), config, spec);
+            }
+        } else if (source instanceof TokenWindows w) {
+            for (long k = 0; k < w.size(); k += 1) {
+                check(w.window(k), config, spec);
+            }
+        }
+    }
+
+    private static void check(int[] tokens, Gpt2Config config, String spec) {
+        for (int t : tokens) {
+            if (t < 0 || t >= config.vocabSize()) {
+                throw new PlateauException("The dataset " + spec + " holds token id " + t
+                        + ", outside the model's vocabulary (0 to " + (config.vocabSize() - 1) + ").");
+            }
+        }
     }
 }

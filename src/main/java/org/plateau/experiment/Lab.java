@@ -42,12 +42,23 @@ public final class Lab implements AutoCloseable {
     private final Gpt2 model;
     private final Sae sae;
     private final Map<String, ActivationDistribution> distributions = new HashMap<>();
+    private boolean demo;
 
     private Lab(Path modelDir, Path saeDir, Gpt2 model, Sae sae) {
         this.modelDir = modelDir;
         this.saeDir = saeDir;
         this.model = model;
         this.sae = sae;
+    }
+
+    /** Marks this lab as the bundled random-weight demo: every output says it is not a result. */
+    public Lab markDemo() {
+        demo = true;
+        return this;
+    }
+
+    public boolean isDemo() {
+        return demo;
     }
 
     /** Loads the model, and the SAE when {@code saeDir} is not null, checking that they fit. */

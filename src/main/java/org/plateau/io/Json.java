@@ -15,6 +15,12 @@ public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** Records as result files hold them: snake_case field names, one compact line each. */
+    public static final ObjectMapper RECORDS = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .propertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+            .disable(SerializationFeature.INDENT_OUTPUT)
+            .build();
+
     private Json() {}
 
     public static JsonNode read(Path path) {

@@ -1,6 +1,8 @@
 package org.plateau.perturbation;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.List;
@@ -70,6 +72,55 @@ public final class PerturbationSweep {
         return a.mul(fraction.neg().add(1f)).add(t.mul(fraction));
     }
 
+    /** One sweep of a batch: from {@code base} toward {@code target} with the given settings. */
+    public record Job(float[] base, float[] target, SweepSettings settings) {}
+
+    /**
+     * Several sweeps on one prompt, run together: their paths are stacked into batches of at most
+     * {@code maxRows} rows (bigger matrix products, one pass over the unembedding per batch).
+     * All jobs must share the perturbed and the read hook.
+     */
+    public List<Curve> runAll(Gpt2.Prefix prefix, List<Job> jobs, int maxRows) {
+        List<Curve> curves = new java.util.ArrayList<>();
+        int start = 0;
+        while (start < jobs.size()) {
+            int end = start;
+            int rows = 0;
+            do {
+                rows += jobs.get(end).settings().steps() + 1;
+                end++;
+            } while (end < jobs.size() && rows + jobs.get(end).settings().steps() + 1 <= maxRows);
+            curves.addAll(runBatch(prefix, jobs.subList(start, end)));
+            start = end;
+        }
+        return curves;
+    }
+
+    private List<Curve> runBatch(Gpt2.Prefix prefix, List<Job> jobs) {
+        SweepSettings first = jobs.get(0).settings();
+        for (Job j : jobs) {
+            if (j.settings().hook().index() != prefix.at().index() || j.settings().read().index() != first.read().index()) {
+                throw new IllegalArgumentException("jobs of one batch share the perturbed and the read hook");
+            }
+        }
+        try (NDManager m = model.manager().newSubManager()) {
+            NDList paths = new NDList();
+            for (Job j : jobs) {
+                paths.add(pathOnDevice(m, j.base(), j.target(), j.settings()));
+            }
+            Gpt2.ReadOut out = model.decodeLast(prefix, NDArrays.concat(paths), first.read());
+            List<Curve> curves = new java.util.ArrayList<>();
+            long row = 0;
+            for (Job j : jobs) {
+                long rows = j.settings().steps() + 1L;
+                NDIndex slice = new NDIndex("{}:{}", row, row + rows);
+                curves.add(curveOf(out.read().get(slice), out.logProbs().get(slice)));
+                row += rows;
+            }
+            return curves;
+        }
+    }
+
     /** The same sweep, recomputing the whole prompt for every step. */
     public Curve runFullRecompute(int[] baseTokens, float[] base, float[] target, SweepSettings s) {
         float[][] points = s.path(base, target);
@@ -83,8 +134,7 @@ public final class PerturbationSweep {
                 reads[n] = o.recorded().get(0);
                 logProbs[n] = o.logProbs();
             }
-            return curveOf(ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(reads)),
-                    ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(logProbs)));
+            return curveOf(NDArrays.concat(new NDList(reads)), NDArrays.concat(new NDList(logProbs)));
         }
     }
 

@@ -127,20 +127,30 @@ public final class Sae {
         if (x.length != d) {
             throw new PlateauException("The SAE reads activations of width " + d + ", not " + x.length + ".");
         }
-        double[] z = new double[n];
-        for (int j = 0; j < n; j++) {
-            z[j] = bEnc[j];
-        }
+        double[] centred = new double[d];
         for (int i = 0; i < d; i++) {
-            double xi = cfg.applyBDecToInput() ? (double) x[i] - bDec[i] : x[i];
-            int row = i * n;
-            for (int j = 0; j < n; j++) {
-                z[j] += xi * wEnc.get(row + j);
+            centred[i] = cfg.applyBDecToInput() ? (double) x[i] - bDec[i] : x[i];
+        }
+        double[] z = new double[n];
+        // blocks of latents in parallel; within a block W_enc is read row by row, in memory order
+        int block = 512;
+        IntStream.range(0, (n + block - 1) / block).parallel().forEach(b -> {
+            int from = b * block;
+            int to = Math.min(n, from + block);
+            for (int j = from; j < to; j++) {
+                z[j] = bEnc[j];
             }
-        }
-        for (int j = 0; j < n; j++) {
-            z[j] = Math.max(z[j], 0.0);
-        }
+            for (int i = 0; i < d; i++) {
+                double xi = centred[i];
+                int row = i * n;
+                for (int j = from; j < to; j++) {
+                    z[j] += xi * wEnc.get(row + j);
+                }
+            }
+            for (int j = from; j < to; j++) {
+                z[j] = Math.max(z[j], 0.0);
+            }
+        });
         return z;
     }
 
@@ -262,11 +272,23 @@ public final class Sae {
      */
     public List<Integer> sparsityNeighbours(int latent, int k, java.util.Set<Integer> exclude) {
         double target = logSparsity[latent];
-        return Arrays.stream(alive).boxed()
-                .filter(l -> l != latent && !exclude.contains(l))
-                .sorted(Comparator.comparingDouble((Integer l) -> Math.abs((double) logSparsity[l] - target))
-                        .thenComparingInt(l -> l))
-                .limit(k)
-                .toList();
+        Comparator<Integer> nearer = Comparator.comparingDouble((Integer l) -> Math.abs((double) logSparsity[l] - target))
+                .thenComparingInt(l -> l);
+        // the k best seen so far, worst on top: one pass instead of sorting every latent
+        java.util.PriorityQueue<Integer> best = new java.util.PriorityQueue<>(k + 1, nearer.reversed());
+        for (int l : alive) {
+            if (l == latent || exclude.contains(l)) {
+                continue;
+            }
+            if (best.size() < k) {
+                best.add(l);
+            } else if (nearer.compare(l, best.peek()) < 0) {
+                best.poll();
+                best.add(l);
+            }
+        }
+        List<Integer> out = new ArrayList<>(best);
+        out.sort(nearer);
+        return out;
     }
 }

@@ -53,6 +53,46 @@ class PackagedJarIT {
     }
 
     @Test
+    void reproduceKilledMidRunResumesToTheSameResults(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path fixture = Fixtures.tinyA();
+        String[] args = {"reproduce", "--model", fixture.resolve("model").toString(), "--sae",
+                fixture.resolve("sae").toString(), "--n", "40", "--stats-activations", "800", "--seed", "3"};
+        Path whole = tmp.resolve("whole");
+        assertEquals(0, run(concat(args, "--out", whole.toString())).code());
+
+        // the same run, killed (SIGKILL: no chance to tidy up) once a few bases are in the journal
+        Path killed = tmp.resolve("killed");
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", "target/plateau.jar"));
+        cmd.addAll(List.of(concat(args, "--out", killed.toString())));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log").toFile()).start();
+        Path journal = killed.resolve("journal.jsonl");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline && (!Files.exists(journal) || Files.readAllLines(journal).size() < 6)) {
+            Thread.sleep(20);
+        }
+        p.destroyForcibly().waitFor();
+        assertTrue(Files.exists(journal));
+        assertTrue(!Files.exists(killed.resolve("results.json")), "killed before the end");
+
+        Result resumed = run(concat(args, "--out", killed.toString(), "--resume"));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertEquals(withoutTiming(whole), withoutTiming(killed));
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    static JsonNode withoutTiming(Path out) throws IOException {
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) Json.RECORDS.readTree(out.resolve("results.json").toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("provenance")).remove("timing");
+        return root;
+    }
+
+    @Test
     void helpAndVersion() throws Exception {
         Result help = run("help");
         assertEquals(0, help.code());

@@ -124,6 +124,31 @@ class SweepTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("org.plateau.Fixtures#all")
+    void batchedSweepsEqualSeparateOnes(Fixture f) {
+        load(f);
+        PerturbationSweep sweep = new PerturbationSweep(model);
+        try (Gpt2.Prefix prefix = sweep.prepare(baseTokens, hook)) {
+            float[] a = prefix.activation();
+            float[] other = model.activation(Fixtures.ints(expected.path("prompts").get(2)), hook);
+            java.util.List<PerturbationSweep.Job> jobs = java.util.List.of(
+                    new PerturbationSweep.Job(a, target, settings(StepMode.ABSOLUTE)),
+                    new PerturbationSweep.Job(a, target, settings(StepMode.RELATIVE)),
+                    new PerturbationSweep.Job(other, target, settings(StepMode.ABSOLUTE)));
+            for (int maxRows : new int[] {101, 202, 1000}) {
+                java.util.List<Curve> together = sweep.runAll(prefix, jobs, maxRows);
+                for (int j = 0; j < jobs.size(); j++) {
+                    Curve alone = sweep.run(prefix, jobs.get(j).base(), jobs.get(j).target(), jobs.get(j).settings());
+                    for (int n = 0; n <= 100; n++) {
+                        assertEquals(alone.l2()[n], together.get(j).l2()[n], 1e-4 * (1 + alone.l2()[n]), "job " + j + " L2 " + n);
+                        assertEquals(alone.kl()[n], together.get(j).kl()[n], 1e-5 + 1e-4 * alone.kl()[n], "job " + j + " KL " + n);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void theDevicePathIsTheDefinedPath() {
         load(Fixtures.a());

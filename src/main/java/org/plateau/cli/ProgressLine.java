@@ -1,0 +1,48 @@
+package org.plateau.cli;
+
+import java.io.PrintStream;
+
+/**
+ * A progress line on stderr: "what: done/total (pct) · rate · time left". On a terminal it
+ * rewrites itself in place; in a log it prints a line at most every ten seconds, and the last one.
+ */
+final class ProgressLine {
+
+    private final PrintStream err;
+    private final boolean terminal = System.console() != null;
+    private long lastPrint;
+
+    ProgressLine(PrintStream err) {
+        this.err = err;
+    }
+
+    void update(String what, long done, long total, double perSecond, String unit) {
+        long now = System.nanoTime();
+        boolean last = done >= total;
+        if (!terminal && !last && now - lastPrint < 10_000_000_000L) {
+            return;
+        }
+        lastPrint = now;
+        String left = perSecond > 0 && !last ? " · " + duration((total - done) / perSecond) + " left" : "";
+        String rate = perSecond > 0 ? String.format(" · %.2f %s/s", perSecond, unit) : "";
+        String line = String.format("%s: %d/%d %s (%d%%)%s%s", what, done, total, unit,
+                total == 0 ? 100 : 100 * done / total, rate, left);
+        if (terminal) {
+            err.print("\r" + line + "\u001b[K" + (last ? "\n" : ""));
+        } else {
+            err.println(line);
+        }
+        err.flush();
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        if (s < 90) {
+            return s + " s";
+        }
+        if (s < 5400) {
+            return Math.round(s / 60.0) + " min";
+        }
+        return String.format("%.1f h", s / 3600.0);
+    }
+}

@@ -1,0 +1,123 @@
+package org.plateau.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.plateau.data.Datasets;
+import org.plateau.experiment.Experiment;
+import org.plateau.experiment.Lab;
+import org.plateau.experiment.Reproduction;
+import org.plateau.experiment.StudyResults;
+import org.plateau.experiment.StudySettings;
+import org.plateau.io.Json;
+import org.plateau.perturbation.SweepSettings;
+import org.plateau.perturbation.TargetType;
+import org.plateau.sae.SyntheticActivations;
+
+/** {@code reproduce}: the paper's whole study, with its tables and figures beside the paper's. */
+final class ReproduceCommand implements Command {
+
+    @Override
+    public String name() {
+        return "reproduce";
+    }
+
+    @Override
+    public String summary() {
+        return "the paper's study: results.json, report.md (tables beside the paper's) and figures";
+    }
+
+    @Override
+    public String usage() {
+        return Inputs.MODEL_USAGE + "\n"
+                + "              --sae DIR            SAE folder (synthetic targets need one)\n"
+                + "              --out DIR            output folder (required)\n"
+                + "              --dataset D          sample-prompts (default) | random-tokens | FILE.txt | FILE.jsonl | FILE.bin\n"
+                + "              --n N                perturbations per type (default 1000)\n"
+                + "              --seed N             root of every random draw (default 0)\n"
+                + "              --experiments LIST   sensitivity,relative,plateau,latents (default all)\n"
+                + "              --step-size S        absolute step length (default 0.5)\n"
+                + "              --ap-threshold X     L2 level that ends the activation plateau (default 20)\n"
+                + "              --target-cos C       c* of structured synthesis (default 0.42)\n"
+                + "              --stats-activations N  activations behind random targets' μ and Σ (default 32000)\n"
+                + "              --resume             continue an interrupted run in --out\n"
+                + Inputs.HOOK_USAGE;
+    }
+
+    @Override
+    public Set<String> valueOptions() {
+        return Inputs.union(Inputs.MODEL, Inputs.HOOKS, Set.of("sae", "out", "dataset", "n", "seed", "experiments",
+                "step-size", "steps", "ap-threshold", "target-cos", "stats-activations"));
+    }
+
+    @Override
+    public Set<String> switches() {
+        return Set.of("resume");
+    }
+
+    @Override
+    public void run(Options o, PrintStream out, PrintStream err) {
+        // every setting is checked before anything is loaded or written
+        Path outDir = Path.of(o.require("out"));
+        int n = o.getInt("n", 1000);
+        Set<Experiment> experiments = Experiment.parseList(o.get("experiments", "sensitivity,relative,plateau,latents"));
+        if (n < 1) {
+            throw new org.plateau.PlateauException("--n must be at least 1, not " + n + ".");
+        }
+        try (Lab lab = Inputs.openLab(o, true)) {
+            StudySettings settings = new StudySettings(n, o.getLong("seed", 0), o.get("dataset", Datasets.SAMPLE_PROMPTS),
+                    Inputs.hook(o, lab.model()), Inputs.read(o, lab.model()),
+                    o.getDouble("step-size", SweepSettings.DEFAULT_STEP_SIZE),
+                    o.getInt("steps", SweepSettings.DEFAULT_STEPS),
+                    o.getDouble("ap-threshold", StudySettings.DEFAULT_AP_THRESHOLD),
+                    o.getDouble("target-cos", SyntheticActivations.DEFAULT_TARGET_COS),
+                    o.getInt("stats-activations", Lab.DEFAULT_STATS_ACTIVATIONS),
+                    Arrays.asList(TargetType.values()), experiments);
+            Datasets.Dataset dataset = Datasets.open(settings.dataset(), lab.model().config(), Lab.PROMPT_LENGTH);
+            Reproduction.prepareFolder(outDir);
+
+            ProgressLine line = new ProgressLine(err);
+            AtomicBoolean finished = new AtomicBoolean();
+            Thread hint = new Thread(() -> {
+                if (!finished.get()) {
+                    err.println("\nreproduce: interrupted; finished bases are kept in " + outDir
+                            + " — run the same command with --resume to continue.");
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hint);
+            try {
+                StudyResults results = new Reproduction(lab, settings, dataset, Cli.version()).run(outDir,
+                        o.has("resume"), new Reproduction.Listener() {
+                            @Override
+                            public void fitting(long done, long total) {
+                                line.update("random-target distribution", done, Math.min(total, dataset.prompts().size()),
+                                        0, "activations");
+                            }
+
+                            @Override
+                            public void progress(int done, int total, double perSecond) {
+                                line.update("reproduce", done, total, perSecond, "bases");
+                            }
+                        }, () -> false);
+                finished.set(true);
+                var summary = Json.MAPPER.createObjectNode();
+                summary.put("out", outDir.toAbsolutePath().normalize().toString());
+                summary.put("perturbations", results.perturbations().size());
+                summary.put("latent_records", results.latents().size());
+                summary.putPOJO("files", List.of(StudyResults.FILE_NAME, "report.md", "figures/"));
+                summary.set("summary", results.summaryJson());
+                out.println(summary.toPrettyString());
+            } finally {
+                finished.set(true);
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hint);
+                } catch (IllegalStateException ignored) {
+                    // the JVM is already shutting down
+                }
+            }
+        }
+    }
+}

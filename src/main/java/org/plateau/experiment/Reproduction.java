@@ -1,0 +1,216 @@
+package org.plateau.experiment;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.plateau.PlateauException;
+import org.plateau.data.Datasets.Dataset;
+import org.plateau.io.AtomicFiles;
+import org.plateau.io.Hashing;
+import org.plateau.io.Json;
+import org.plateau.model.Gpt2Config;
+import org.plateau.perturbation.TargetType;
+import org.plateau.report.MarkdownReport;
+import org.plateau.report.StudyFigures;
+
+/**
+ * Runs the paper's study into a folder: results.json, report.md and figures/, with a journal that
+ * lets an interrupted run continue ({@code resume}) and end exactly as an uninterrupted one would.
+ */
+public final class Reproduction {
+
+    /** What a running study reports. */
+    public interface Listener {
+        /** Activations computed so far for the random-target distribution. */
+        default void fitting(long done, long total) {}
+
+        /** Bases finished (of all, including those a resumed run found done), and this session's rate. */
+        default void progress(int done, int total, double basesPerSecond) {}
+    }
+
+    private final Lab lab;
+    private final StudySettings settings;
+    private final Dataset dataset;
+    private final String programVersion;
+
+    public Reproduction(Lab lab, StudySettings settings, Dataset dataset, String programVersion) {
+        this.lab = lab;
+        this.settings = settings;
+        this.dataset = dataset;
+        this.programVersion = programVersion;
+    }
+
+    /** Checks that {@code out} can take the outputs, creating it if needed; nothing else is written. */
+    public static void prepareFolder(Path out) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new PlateauException("The output path " + out + " is a file, not a folder.");
+        }
+        try {
+            Files.createDirectories(out);
+            Path probe = Files.createTempFile(out, ".plateau-write-test", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new PlateauException("The output folder " + out + " cannot be written (" + e.getMessage() + ").");
+        }
+    }
+
+    /**
+     * Runs every base not yet in the folder's journal, then writes the results.
+     *
+     * @param cancelled polled between bases; when it turns true the run stops with its journal intact
+     * @return the results, or null if cancelled before the end
+     */
+    public StudyResults run(Path out, boolean resume, Listener listener, BooleanSupplier cancelled) {
+        prepareFolder(out);
+        Instant started = Instant.now();
+        StudyRunner runner = new StudyRunner(lab, settings, dataset.prompts());
+        try (Journal journal = Journal.open(out, header(), resume)) {
+            if (runner.needsDistribution()) {
+                runner.distribution(done -> listener.fitting(done, settings.statsActivations()));
+            }
+            int total = settings.n();
+            int finishedBefore = journal.completed().size();
+            long t0 = System.nanoTime();
+            for (int i = 0; i < total; i++) {
+                if (journal.completed().containsKey(i)) {
+                    continue;
+                }
+                if (cancelled.getAsBoolean()) {
+                    return null;
+                }
+                journal.append(runner.run(i));
+                int now = journal.completed().size();
+                double rate = (now - finishedBefore) / Math.max(1e-9, (System.nanoTime() - t0) / 1e9);
+                listener.progress(now, total, rate);
+            }
+            List<PerturbationRecord> perturbations = new ArrayList<>();
+            List<LatentRecord> latents = new ArrayList<>();
+            for (StudyRunner.IndexResult r : journal.inOrder()) {
+                perturbations.addAll(r.perturbations());
+                latents.addAll(r.latents());
+            }
+            StudyResults results = new StudyResults(provenance(started), settings.toJson(), notes(runner),
+                    perturbations, latents);
+            write(results, out);
+            return results;
+        }
+    }
+
+    /** Writes results.json, the figures and report.md (each atomically). */
+    public static void write(StudyResults results, Path out) {
+        Path figures = out.resolve("figures");
+        String footnote = (results.demo() ? MarkdownReport.DEMO_BANNER + "  " : "")
+                + "Plateau · " + results.provenance().path("model").path("name").asText()
+                + (results.provenance().path("sae").isObject()
+                        ? " · SAE " + results.provenance().path("sae").path("name").asText() : "")
+                + " · n " + results.settings().path("n").asText() + " per type · seed " + results.settings().path("seed").asText();
+        Map<String, String> written = new StudyFigures(results, footnote).writeAll(figures);
+        results.write(out.resolve(StudyResults.FILE_NAME));
+        AtomicFiles.writeString(out.resolve("report.md"), MarkdownReport.render(results, written));
+    }
+
+    /** What identifies the run: a resumed run must match it field for field. */
+    private ObjectNode header() {
+        ObjectNode h = Json.RECORDS.createObjectNode();
+        h.put("plateau_journal", 1);
+        h.put("program_version", programVersion);
+        h.set("settings", settings.toJson());
+        h.put("model_sha256", Hashing.sha256(lab.modelDir().resolve("model.safetensors")));
+        h.put("processing", lab.model().processing().id());
+        if (lab.sae() != null) {
+            h.put("sae_sha256", Hashing.sha256(lab.saeDir().resolve("sae_weights.safetensors")));
+        }
+        h.put("dataset", dataset.prompts().describe());
+        h.put("device", lab.model().device().toString());
+        return h;
+    }
+
+    private ObjectNode provenance(Instant started) {
+        ObjectNode p = Json.RECORDS.createObjectNode();
+        p.put("program_version", programVersion);
+        p.put("demo", lab.isDemo());
+        ObjectNode m = p.putObject("model");
+        Gpt2Config c = lab.model().config();
+        m.put("name", shortName(lab.modelDir()));
+        m.put("path", lab.modelDir().toAbsolutePath().normalize().toString());
+        m.put("sha256", Hashing.sha256(lab.modelDir().resolve("model.safetensors")));
+        m.put("config_sha256", Hashing.sha256(lab.modelDir().resolve("config.json")));
+        m.put("n_layer", c.nLayer());
+        m.put("d_model", c.dModel());
+        m.put("vocab_size", c.vocabSize());
+        p.put("processing", lab.model().processing().id());
+        if (lab.sae() != null) {
+            ObjectNode sae = p.putObject("sae");
+            sae.put("name", shortName(lab.saeDir()));
+            sae.put("path", lab.saeDir().toAbsolutePath().normalize().toString());
+            sae.put("sha256", Hashing.sha256(lab.saeDir().resolve("sae_weights.safetensors")));
+            sae.put("sparsity_sha256", Hashing.sha256(lab.saeDir().resolve("sparsity.safetensors")));
+            sae.put("cfg_sha256", Hashing.sha256(lab.saeDir().resolve("cfg.json")));
+            sae.put("d_sae", lab.sae().width());
+            sae.put("hook_name", lab.sae().config().hookName());
+        }
+        p.put("dataset", dataset.prompts().describe());
+        p.put("device", lab.model().device().toString());
+        p.put("java", System.getProperty("java.version"));
+        ObjectNode timing = p.putObject("timing");
+        timing.put("session_started_at", started.toString());
+        timing.put("finished_at", Instant.now().toString());
+        return p;
+    }
+
+    /** The last two parts of a folder's path ("tiny-a/model"): enough to recognise it in a figure. */
+    static String shortName(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        int n = abs.getNameCount();
+        return n == 0 ? abs.toString() : abs.subpath(Math.max(0, n - 2), n).toString();
+    }
+
+    /** Where this run departs from the paper or from what was asked. */
+    private List<String> notes(StudyRunner runner) {
+        List<String> notes = new ArrayList<>();
+        if (lab.isDemo()) {
+            notes.add(MarkdownReport.DEMO_BANNER);
+        }
+        Gpt2Config c = lab.model().config();
+        if (c.nLayer() != 12 || c.dModel() != 768 || !c.hasGpt2Vocabulary()) {
+            notes.add("The model is not GPT-2 small (" + c.nLayer() + " blocks, width " + c.dModel() + ", vocabulary "
+                    + c.vocabSize() + "); the paper's numbers are shown for orientation only.");
+        }
+        if (dataset.note() != null) {
+            notes.add(dataset.note());
+        }
+        notes.add("Prompts: " + dataset.prompts().describe() + "; the paper drew the first 10 tokens of random"
+                + " OpenWebText rows.");
+        if (lab.sae() == null) {
+            notes.add("No SAE was given, so the synthetic and SAE-reconstruction types did not run.");
+        }
+        String mismatch = lab.hookMismatch(settings.hook());
+        if (mismatch != null) {
+            notes.add(mismatch);
+        }
+        if (settings.n() < 1000) {
+            notes.add("n = " + settings.n() + " perturbations per type (the paper: 1000); expect wide error bars.");
+        }
+        long windows = dataset.prompts().size();
+        if (runner.needsDistribution() && windows < settings.statsActivations()) {
+            notes.add("μ and Σ of random targets come from all " + windows + " prompts of the dataset, fewer than the "
+                    + settings.statsActivations() + " asked for.");
+        }
+        if (runner.targetTypes().contains(TargetType.SYNTHETIC_BASELINE)) {
+            notes.add("synthetic-baseline: each latent is replaced by one drawn from the 10 nearest live latents in"
+                    + " log-sparsity that are not yet used (METHOD §4: \"no repeats\").");
+        }
+        if (lab.model().processing().id().equals("tl")) {
+            notes.add("\"tl\" processing centres the writing weights as METHOD §1 defines it; the unembedding stays"
+                    + " tied to the centred wte, so KL values differ slightly from TransformerLens', whose W_U is not"
+                    + " centred.");
+        }
+        return notes;
+    }
+}

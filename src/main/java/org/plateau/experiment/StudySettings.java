@@ -1,0 +1,87 @@
+package org.plateau.experiment;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Set;
+import org.plateau.PlateauException;
+import org.plateau.io.Json;
+import org.plateau.model.HookPoint;
+import org.plateau.perturbation.StepMode;
+import org.plateau.perturbation.SweepSettings;
+import org.plateau.perturbation.TargetType;
+
+/**
+ * What a study was asked to do. Two runs with equal settings, model, SAE and device give equal
+ * results; a resumed run must have the settings of the run it continues.
+ *
+ * @param n perturbations per type (the paper: 1000)
+ * @param seed root of every random draw
+ * @param dataset where prompts come from (see {@link org.plateau.data.Datasets})
+ * @param targetTypes the sensitivity experiments' target types
+ * @param statsActivations activations behind the random-target μ and Σ
+ * @param experiments which parts of the study run
+ */
+public record StudySettings(int n, long seed, String dataset, HookPoint hook, HookPoint read, double stepSize,
+        int steps, double apThreshold, double targetCos, int statsActivations, List<TargetType> targetTypes,
+        Set<Experiment> experiments) {
+
+    public static final double DEFAULT_AP_THRESHOLD = 20;
+
+    public StudySettings {
+        if (n < 1) {
+            throw new PlateauException("--n must be at least 1, not " + n + ".");
+        }
+        if (n > 10_000_000) {
+            throw new PlateauException("--n of " + n + " is more than Plateau can hold; use at most 10000000.");
+        }
+        if (!(apThreshold > 0)) {
+            throw new PlateauException("--ap-threshold must be positive, not " + apThreshold + ".");
+        }
+        if (!(targetCos >= -1 && targetCos <= 1)) {
+            throw new PlateauException("--target-cos must lie between -1 and 1, not " + targetCos + ".");
+        }
+        if (statsActivations < 2) {
+            throw new PlateauException("--stats-activations must be at least 2, not " + statsActivations + ".");
+        }
+        if (targetTypes.isEmpty()) {
+            throw new PlateauException("At least one target type is needed.");
+        }
+        // checks the step settings once, with the error a user would see from a sweep
+        new SweepSettings(hook, read, StepMode.ABSOLUTE, stepSize, steps);
+        targetTypes = List.copyOf(targetTypes);
+        experiments = Set.copyOf(experiments);
+    }
+
+    public SweepSettings sweep(StepMode mode) {
+        return new SweepSettings(hook, read, mode, stepSize, steps);
+    }
+
+    public boolean runs(Experiment e) {
+        return experiments.contains(e);
+    }
+
+    /** The settings as results.json records them, in a fixed order. */
+    public ObjectNode toJson() {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("n", n);
+        o.put("seed", seed);
+        o.put("dataset", dataset);
+        o.put("hook", hook.name());
+        o.put("read", read.name());
+        o.put("step_size", stepSize);
+        o.put("steps", steps);
+        o.put("ap_threshold", apThreshold);
+        o.put("target_cos", targetCos);
+        o.put("stats_activations", statsActivations);
+        ArrayNode types = o.putArray("target_types");
+        targetTypes.forEach(t -> types.add(t.id()));
+        ArrayNode ex = o.putArray("experiments");
+        for (Experiment e : Experiment.values()) {
+            if (experiments.contains(e)) {
+                ex.add(e.id());
+            }
+        }
+        return o;
+    }
+}

@@ -1,0 +1,377 @@
+package org.plateau.plot;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.Shape;
+import java.awt.geom.AffineTransform;
+import java.awt.geom.Ellipse2D;
+import java.awt.geom.Line2D;
+import java.awt.geom.Path2D;
+import java.awt.geom.Rectangle2D;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One panel of a figure: axes with ticks and labels, and marks drawn on them — lines (solid or
+ * dashed), dots, histograms (translucent, outlined) and horizontal reference lines. Draws on any
+ * Graphics2D, so it needs no display.
+ */
+public final class Chart {
+
+    /** Something drawn on the axes. */
+    private interface Mark {
+        void draw(Graphics2D g, Scale sx, Scale sy, int bottom, double[] range);
+
+        /** Legend text, or null to stay out of the legend. */
+        String label();
+
+        Color color();
+
+        /** The x values, then the y values, that the axes must show. */
+        double[][] extent();
+
+        /** The legend's sample of this mark, 18 points wide, centred vertically on {@code y}. */
+        default void drawKey(Graphics2D g, int x, int y) {
+            g.setColor(color());
+            g.setStroke(new BasicStroke(2f));
+            g.draw(new Line2D.Double(x, y, x + 18, y));
+        }
+    }
+
+    private record Line(String label, double[] x, double[] y, Color color, boolean dashed, float width) implements Mark {
+        @Override
+        public void draw(Graphics2D g, Scale sx, Scale sy, int bottom, double[] range) {
+            g.setColor(color);
+            g.setStroke(stroke());
+            Path2D p = new Path2D.Double();
+            boolean started = false;
+            for (int i = 0; i < x.length; i++) {
+                if (!Double.isFinite(y[i])) {
+                    started = false;
+                    continue;
+                }
+                double px = sx.at(x[i]);
+                double py = sy.at(y[i]);
+                if (started) {
+                    p.lineTo(px, py);
+                } else {
+                    p.moveTo(px, py);
+                    started = true;
+                }
+            }
+            g.draw(p);
+        }
+
+        private BasicStroke stroke() {
+            return dashed
+                    ? new BasicStroke(width, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1, new float[] {6, 4}, 0)
+                    : new BasicStroke(width, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND);
+        }
+
+        @Override
+        public double[][] extent() {
+            return new double[][] {x, y};
+        }
+
+        @Override
+        public void drawKey(Graphics2D g, int kx, int ky) {
+            g.setColor(color);
+            g.setStroke(dashed ? stroke() : new BasicStroke(2f));
+            g.draw(new Line2D.Double(kx, ky, kx + 18, ky));
+        }
+    }
+
+    private record Dots(String label, double[] x, double[] y, Color color) implements Mark {
+        @Override
+        public void draw(Graphics2D g, Scale sx, Scale sy, int bottom, double[] range) {
+            for (int i = 0; i < x.length; i++) {
+                dot(g, sx.at(x[i]), sy.at(y[i]), 9);
+            }
+        }
+
+        private void dot(Graphics2D g, double px, double py, double size) {
+            Ellipse2D e = new Ellipse2D.Double(px - size / 2, py - size / 2, size, size);
+            g.setColor(color);
+            g.fill(e);
+            g.setColor(Color.WHITE);
+            g.setStroke(new BasicStroke(1.2f));
+            g.draw(e);
+        }
+
+        @Override
+        public double[][] extent() {
+            return new double[][] {x, y};
+        }
+
+        @Override
+        public void drawKey(Graphics2D g, int kx, int ky) {
+            dot(g, kx + 9, ky, 9);
+        }
+    }
+
+    private record Histogram(String label, double[] edges, double[] heights, Color color) implements Mark {
+        @Override
+        public void draw(Graphics2D g, Scale sx, Scale sy, int bottom, double[] range) {
+            Path2D outline = new Path2D.Double();
+            outline.moveTo(sx.at(edges[0]), bottom);
+            for (int i = 0; i < heights.length; i++) {
+                double top = sy.at(heights[i]);
+                outline.lineTo(sx.at(edges[i]), top);
+                outline.lineTo(sx.at(edges[i + 1]), top);
+            }
+            outline.lineTo(sx.at(edges[edges.length - 1]), bottom);
+            g.setColor(translucent(color, 45));
+            g.fill(outline);
+            g.setColor(color);
+            g.setStroke(new BasicStroke(1.6f));
+            g.draw(outline);
+        }
+
+        @Override
+        public double[][] extent() {
+            return new double[][] {edges, java.util.Arrays.copyOf(heights, heights.length + 1)}; // and 0
+        }
+
+        @Override
+        public void drawKey(Graphics2D g, int kx, int ky) {
+            g.setColor(translucent(color, 90));
+            g.fillRect(kx, ky - 5, 18, 10);
+            g.setColor(color);
+            g.setStroke(new BasicStroke(1f));
+            g.drawRect(kx, ky - 5, 18, 10);
+        }
+    }
+
+    private record Level(String label, double y, Color color) implements Mark {
+        @Override
+        public void draw(Graphics2D g, Scale sx, Scale sy, int bottom, double[] range) {
+            g.setColor(color);
+            g.setStroke(DOTTED);
+            double py = sy.at(y);
+            g.draw(new Line2D.Double(sx.at(range[0]), py, sx.at(range[1]), py));
+        }
+
+        @Override
+        public double[][] extent() {
+            return new double[][] {{}, {y}};
+        }
+
+        @Override
+        public void drawKey(Graphics2D g, int kx, int ky) {
+            g.setColor(color);
+            g.setStroke(DOTTED);
+            g.draw(new Line2D.Double(kx, ky, kx + 18, ky));
+        }
+    }
+
+    private static final BasicStroke DOTTED =
+            new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1, new float[] {3, 3}, 0);
+
+    private static Color translucent(Color c, int alpha) {
+        return new Color(c.getRed(), c.getGreen(), c.getBlue(), alpha);
+    }
+
+    private final String title;
+    private String xLabel = "";
+    private String yLabel = "";
+    private Double xMin;
+    private Double xMax;
+    private Double yMin;
+    private Double yMax;
+    private boolean legend = true;
+    private final List<Mark> marks = new ArrayList<>();
+
+    public Chart(String title) {
+        this.title = title;
+    }
+
+    public Chart labels(String x, String y) {
+        this.xLabel = x;
+        this.yLabel = y;
+        return this;
+    }
+
+    public Chart xRange(double min, double max) {
+        xMin = min;
+        xMax = max;
+        return this;
+    }
+
+    public Chart yRange(double min, double max) {
+        yMin = min;
+        yMax = max;
+        return this;
+    }
+
+    public Chart noLegend() {
+        legend = false;
+        return this;
+    }
+
+    /** A line through (x[i], y[i]); label null keeps it out of the legend. */
+    public Chart line(String label, double[] x, double[] y, Color color, boolean dashed) {
+        marks.add(new Line(label, x, y, color, dashed, dashed ? 1.6f : 1.8f));
+        return this;
+    }
+
+    public Chart thinLine(double[] x, double[] y, Color color) {
+        marks.add(new Line(null, x, y, color, false, 0.9f));
+        return this;
+    }
+
+    public Chart dots(String label, double[] x, double[] y, Color color) {
+        marks.add(new Dots(label, x, y, color));
+        return this;
+    }
+
+    /** Bars between consecutive {@code edges}, one height each. */
+    public Chart histogram(String label, double[] edges, double[] heights, Color color) {
+        marks.add(new Histogram(label, edges, heights, color));
+        return this;
+    }
+
+    public Chart level(String label, double y, Color color) {
+        marks.add(new Level(label, y, color));
+        return this;
+    }
+
+    /** Draws the chart into the rectangle (x, y, w, h) of {@code g}. */
+    public void draw(Graphics2D g, int x, int y, int w, int h) {
+        Font titleFont = new Font(Font.SANS_SERIF, Font.BOLD, 14);
+        Font labelFont = new Font(Font.SANS_SERIF, Font.PLAIN, 12);
+        Font tickFont = new Font(Font.SANS_SERIF, Font.PLAIN, 11);
+        int left = x + 62;
+        int top = y + 30;
+        int right = x + w - 14;
+        int bottom = y + h - 44;
+        double[] range = range();
+        double x0 = range[0];
+        double x1 = range[1];
+        double y0 = range[2];
+        double y1 = range[3];
+        Scale sx = v -> left + (v - x0) / (x1 - x0) * (right - left);
+        Scale sy = v -> bottom - (v - y0) / (y1 - y0) * (bottom - top);
+
+        g.setColor(Color.BLACK);
+        g.setFont(titleFont);
+        g.drawString(title, x + (w - g.getFontMetrics().stringWidth(title)) / 2, y + 18);
+
+        // grid and ticks
+        g.setFont(tickFont);
+        FontMetrics fm = g.getFontMetrics();
+        double xs = Ticks.step(x0, x1, 8);
+        for (double v : Ticks.at(x0, x1, 8)) {
+            float px = (float) sx.at(v);
+            g.setColor(new Color(0, 0, 0, 25));
+            g.draw(new Line2D.Float(px, top, px, bottom));
+            g.setColor(Color.DARK_GRAY);
+            String s = Ticks.format(v, xs);
+            g.drawString(s, px - fm.stringWidth(s) / 2f, bottom + 15);
+        }
+        double ys = Ticks.step(y0, y1, 6);
+        for (double v : Ticks.at(y0, y1, 6)) {
+            float py = (float) sy.at(v);
+            g.setColor(new Color(0, 0, 0, 25));
+            g.draw(new Line2D.Float(left, py, right, py));
+            g.setColor(Color.DARK_GRAY);
+            String s = Ticks.format(v, ys);
+            g.drawString(s, left - 6 - fm.stringWidth(s), py + 4);
+        }
+        g.setColor(Color.GRAY);
+        g.drawRect(left, top, right - left, bottom - top);
+
+        // axis labels
+        g.setFont(labelFont);
+        g.setColor(Color.BLACK);
+        FontMetrics lm = g.getFontMetrics();
+        g.drawString(xLabel, (left + right - lm.stringWidth(xLabel)) / 2f, y + h - 12);
+        AffineTransform saved = g.getTransform();
+        g.rotate(-Math.PI / 2);
+        g.drawString(yLabel, -(top + bottom + lm.stringWidth(yLabel)) / 2f, x + 16);
+        g.setTransform(saved);
+
+        Shape clip = g.getClip();
+        g.clipRect(left, top - 4, right - left + 1, bottom - top + 8);
+        for (Mark m : marks) {
+            m.draw(g, sx, sy, bottom, range);
+            g.setStroke(new BasicStroke(1f));
+        }
+        g.setClip(clip);
+        if (legend) {
+            drawLegend(g, right, top);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Scale {
+        double at(double v);
+    }
+
+    private void drawLegend(Graphics2D g, int right, int top) {
+        List<Mark> labelled = marks.stream().filter(m -> m.label() != null).toList();
+        if (labelled.isEmpty()) {
+            return;
+        }
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        FontMetrics fm = g.getFontMetrics();
+        int width = labelled.stream().mapToInt(m -> fm.stringWidth(m.label())).max().orElse(0) + 34;
+        int height = labelled.size() * 16 + 8;
+        int lx = right - width - 6;
+        int ly = top + 6;
+        g.setColor(new Color(255, 255, 255, 215));
+        g.fill(new Rectangle2D.Double(lx, ly, width, height));
+        g.setColor(new Color(0, 0, 0, 60));
+        g.draw(new Rectangle2D.Double(lx, ly, width, height));
+        int row = ly + 16;
+        for (Mark m : labelled) {
+            m.drawKey(g, lx + 6, row - 4);
+            g.setStroke(new BasicStroke(1f));
+            g.setColor(Color.BLACK);
+            g.drawString(m.label(), lx + 30, row);
+            row += 16;
+        }
+    }
+
+    /** [xMin, xMax, yMin, yMax]: fixed where set, otherwise from the data with a margin. */
+    private double[] range() {
+        double ax = Double.POSITIVE_INFINITY;
+        double bx = Double.NEGATIVE_INFINITY;
+        double ay = Double.POSITIVE_INFINITY;
+        double by = Double.NEGATIVE_INFINITY;
+        for (Mark m : marks) {
+            double[][] e = m.extent();
+            for (double v : e[0]) {
+                if (Double.isFinite(v)) {
+                    ax = Math.min(ax, v);
+                    bx = Math.max(bx, v);
+                }
+            }
+            for (double v : e[1]) {
+                if (Double.isFinite(v)) {
+                    ay = Math.min(ay, v);
+                    by = Math.max(by, v);
+                }
+            }
+        }
+        if (!Double.isFinite(ax)) {
+            ax = 0;
+            bx = 1;
+        }
+        if (!Double.isFinite(ay)) {
+            ay = 0;
+            by = 1;
+        }
+        if (bx == ax) {
+            bx = ax + 1;
+        }
+        if (by == ay) {
+            by = ay + 1;
+        }
+        double pad = (by - ay) * 0.05;
+        return new double[] {xMin != null ? xMin : ax, xMax != null ? xMax : bx,
+                yMin != null ? yMin : Math.min(0, ay), yMax != null ? yMax : by + pad};
+    }
+}

@@ -1,0 +1,242 @@
+package org.plateau.report;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import org.plateau.experiment.Experiment;
+import org.plateau.experiment.LatentRecord;
+import org.plateau.experiment.PaperTables;
+import org.plateau.experiment.PaperTables.MetricTable;
+import org.plateau.experiment.PerturbationRecord;
+import org.plateau.experiment.StudyResults;
+import org.plateau.metrics.Histograms;
+import org.plateau.perturbation.StepMode;
+import org.plateau.perturbation.TargetType;
+import org.plateau.plot.Chart;
+import org.plateau.plot.FigureImage;
+import org.plateau.plot.Palette;
+
+/** The paper's figures drawn from a study's results, one PNG each, without a display. */
+public final class StudyFigures {
+
+    /** Bins of the step histograms: 5 steps wide over 0..104 (step 101 = "no blow-up in the sweep"). */
+    public static final int BIN = 5;
+
+    private static final List<TargetType> MAIN = List.of(TargetType.MODEL_GENERATED, TargetType.RANDOM,
+            TargetType.SYNTHETIC_BASELINE, TargetType.SYNTHETIC_STRUCTURED);
+
+    private final StudyResults results;
+    private final String footnote;
+
+    public StudyFigures(StudyResults results, String footnote) {
+        this.results = results;
+        this.footnote = footnote;
+    }
+
+    /** Writes every figure the results can fill into {@code dir}; returns file name → caption. */
+    public Map<String, String> writeAll(Path dir) {
+        Map<String, String> written = new LinkedHashMap<>();
+        List<PerturbationRecord> sensitivity = of(Experiment.SENSITIVITY);
+        if (!sensitivity.isEmpty()) {
+            write(dir, "figure-1.png", figure1(sensitivity), written,
+                    "Example perturbations: one per type (solid, MS step as a dot) and the mean curve (dashed)");
+        }
+        for (MetricTable t : results.tables()) {
+            if (t.rows().stream().anyMatch(r -> r.ours().n() > 0)) {
+                String name = "figure-" + t.figure().replace(".", "") + ".png";
+                write(dir, name, distributionFigure(t), written, "Figure " + t.figure() + ": " + t.title()
+                        + " — histogram (bins of " + BIN + " steps) and CDF per type");
+            }
+        }
+        if (!results.latents().isEmpty()) {
+            write(dir, "figure-E1.png", figureE1(), written, "Figure E.1: active latents and each rank's share of Σz");
+            write(dir, "figure-E2.png", figureE2(), written, "Figure E.2: cosine similarity among active latents");
+        }
+        return written;
+    }
+
+    private void write(Path dir, String name, BufferedImage image, Map<String, String> written, String caption) {
+        FigureImage.write(image, dir.resolve(name));
+        written.put(name, caption);
+    }
+
+    private List<PerturbationRecord> of(Experiment e) {
+        return results.perturbations().stream().filter(r -> r.experiment().equals(e.id())).toList();
+    }
+
+    private static List<PerturbationRecord> ofType(List<PerturbationRecord> rs, TargetType t, boolean byBase) {
+        return rs.stream().filter(r -> (byBase ? r.baseType() : r.targetType()).equals(t.id())).toList();
+    }
+
+    /** Figure 1: L2 and KL against step for one example per type, its MS dot, and the mean curve. */
+    BufferedImage figure1(List<PerturbationRecord> sensitivity) {
+        Chart l2 = new Chart("L2 at the read hook").labels("step", "‖post(n) − post(0)‖₂");
+        Chart kl = new Chart("KL of the next-token distribution").labels("step", "KL(p₀ ‖ pₙ)");
+        for (TargetType t : MAIN) {
+            List<PerturbationRecord> rs = ofType(sensitivity, t, false);
+            if (rs.isEmpty()) {
+                continue;
+            }
+            PerturbationRecord example = rs.get(0);
+            Color c = Palette.color(t);
+            addCurve(l2, t.label(), example.l2(), example.msL2(), mean(rs, true), c);
+            addCurve(kl, t.label(), example.kl(), example.msKl(), mean(rs, false), c);
+        }
+        l2.line("mean of all (dashed)", new double[0], new double[0], Color.GRAY, true);
+        return FigureImage.render("Figure 1 — perturbations from a model-generated base toward each target type",
+                List.of(l2, kl), 2, 560, 400, 2, footnote);
+    }
+
+    private static void addCurve(Chart chart, String label, float[] values, int ms, double[] mean, Color c) {
+        double[] x = steps(values.length);
+        double[] y = new double[values.length];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = values[i];
+        }
+        chart.line(label, x, y, c, false);
+        chart.line(null, x, mean, c, true);
+        chart.dots(null, new double[] {ms}, new double[] {values[ms]}, c);
+    }
+
+    private static double[] mean(List<PerturbationRecord> rs, boolean l2) {
+        int len = rs.get(0).l2().length;
+        double[] m = new double[len];
+        for (PerturbationRecord r : rs) {
+            float[] v = l2 ? r.l2() : r.kl();
+            for (int i = 0; i < len; i++) {
+                m[i] += v[i] / rs.size();
+            }
+        }
+        return m;
+    }
+
+    /** A metric's distribution per type: histogram and CDF, a row per step mode. */
+    BufferedImage distributionFigure(MetricTable t) {
+        List<Chart> charts = new ArrayList<>();
+        List<StepMode> modes = t.rows().stream().map(PaperTables.Row::mode).distinct().toList();
+        for (StepMode mode : modes) {
+            String suffix = modes.size() > 1 ? " (" + mode.id() + " steps)" : "";
+            Chart hist = new Chart("Histogram" + suffix).labels(t.metric().label(), "perturbations");
+            Chart cdf = new Chart("Cumulative distribution" + suffix).labels(t.metric().label(), "fraction ≤ step")
+                    .yRange(0, 1.02).noLegend();
+            for (PaperTables.Row r : t.rows()) {
+                if (r.mode() != mode || r.ours().n() == 0) {
+                    continue;
+                }
+                double[] v = PaperTables.values(results.perturbations(), t, r.type(), mode);
+                Color c = Palette.color(r.type());
+                String label = r.type().label() + " (n " + v.length + ")";
+                Histograms.Counts h = Histograms.of(v, 0, BIN, 21);
+                hist.histogram(label, h.edges(), h.counts(), c);
+                Histograms.Cdf f = Histograms.cdf(v, 105);
+                cdf.line(label, f.x(), f.y(), c, false);
+            }
+            hist.xRange(0, 105);
+            cdf.xRange(0, 105);
+            charts.add(hist);
+            charts.add(cdf);
+        }
+        if (t.byBase()) {
+            charts.add(0, plateauExamples());
+            return FigureImage.render("Figure " + t.figure() + " — " + t.title(), charts, 3, 480, 380, 2, footnote);
+        }
+        return FigureImage.render("Figure " + t.figure() + " — " + t.title(), charts, 2, 560, 380, 2, footnote);
+    }
+
+    /** Figure 3's first panel: one L2 curve from each base type, with the AP threshold. */
+    private Chart plateauExamples() {
+        Chart c = new Chart("Example: L2 from each base").labels("step", "L2");
+        List<PerturbationRecord> plateau = of(Experiment.PLATEAU);
+        for (TargetType b : List.of(TargetType.MODEL_GENERATED, TargetType.SYNTHETIC_BASELINE,
+                TargetType.SYNTHETIC_STRUCTURED, TargetType.RANDOM)) {
+            List<PerturbationRecord> rs = ofType(plateau, b, true);
+            if (rs.isEmpty()) {
+                continue;
+            }
+            PerturbationRecord r = rs.get(0);
+            double[] y = new double[r.l2().length];
+            for (int i = 0; i < y.length; i++) {
+                y[i] = r.l2()[i];
+            }
+            c.line(b.label(), steps(y.length), y, Palette.color(b), false);
+            if (r.apL2() < y.length) {
+                c.dots(null, new double[] {r.apL2()}, new double[] {y[r.apL2()]}, Palette.color(b));
+            }
+        }
+        c.level("AP threshold " + results.settings().path("ap_threshold").asDouble(),
+                results.settings().path("ap_threshold").asDouble(), Color.GRAY);
+        return c;
+    }
+
+    /** E.1: how many latents are active, and how the value is spread over ranks. */
+    BufferedImage figureE1() {
+        Chart count = new Chart("Active latents per activation").labels("active latents", "activations");
+        Chart share = new Chart("Share of Σz by rank (mean)").labels("rank", "z_k / Σz").noLegend();
+        double maxCount = results.latents().stream().mapToDouble(LatentRecord::activeCount).max().orElse(1);
+        int width = (int) Math.max(1, Math.ceil((maxCount + 1) / 25));
+        for (Map.Entry<TargetType, List<LatentRecord>> e : latentsByType().entrySet()) {
+            Color c = Palette.color(e.getKey());
+            double[] counts = e.getValue().stream().mapToDouble(LatentRecord::activeCount).toArray();
+            Histograms.Counts h = Histograms.of(counts, 0, width, (int) Math.ceil((maxCount + 1) / width));
+            count.histogram(e.getKey().label(), h.edges(), h.counts(), c);
+            int ranks = LatentRecord.MAX_SHARES;
+            double[] meanShare = new double[ranks];
+            double[] rank = new double[ranks];
+            for (int k = 0; k < ranks; k++) {
+                rank[k] = k + 1;
+                final int kk = k;
+                meanShare[k] = e.getValue().stream().mapToDouble(l -> kk < l.shares().length ? l.shares()[kk] : 0)
+                        .average().orElse(Double.NaN);
+            }
+            share.line(e.getKey().label(), rank, meanShare, c, false);
+        }
+        return FigureImage.render("Figure E.1 — the SAE code of each kind of activation", List.of(count, share),
+                2, 560, 380, 2, footnote);
+    }
+
+    /** E.2: cosine among the active latents' decoder rows. */
+    BufferedImage figureE2() {
+        Chart pair = new Chart("Mean cosine among active latents").labels("mean pairwise cosine", "activations");
+        Chart top = new Chart("Mean cosine to the strongest latent").labels("mean cosine to the top latent",
+                "activations").noLegend();
+        addCosines(pair, l -> l.meanPairwiseCos() == null ? Double.NaN : l.meanPairwiseCos());
+        addCosines(top, l -> l.meanCosToTop() == null ? Double.NaN : l.meanCosToTop());
+        return FigureImage.render("Figure E.2 — how aligned the active latents are", List.of(pair, top),
+                2, 560, 380, 2, footnote);
+    }
+
+    private void addCosines(Chart chart, ToDoubleFunction<LatentRecord> f) {
+        double lo = results.latents().stream().mapToDouble(f).filter(Double::isFinite).min().orElse(0);
+        double hi = results.latents().stream().mapToDouble(f).filter(Double::isFinite).max().orElse(1);
+        double width = Math.max(1e-3, (hi - lo) / 24);
+        for (Map.Entry<TargetType, List<LatentRecord>> e : latentsByType().entrySet()) {
+            double[] v = e.getValue().stream().mapToDouble(f).filter(Double::isFinite).toArray();
+            Histograms.Counts h = Histograms.of(v, lo, width, 25);
+            chart.histogram(e.getKey().label(), h.edges(), h.counts(), Palette.color(e.getKey()));
+        }
+    }
+
+    private Map<TargetType, List<LatentRecord>> latentsByType() {
+        Map<TargetType, List<LatentRecord>> out = new LinkedHashMap<>();
+        for (TargetType t : TargetType.values()) {
+            List<LatentRecord> of = results.latents().stream().filter(l -> l.type().equals(t.id())).toList();
+            if (!of.isEmpty()) {
+                out.put(t, of);
+            }
+        }
+        return out;
+    }
+
+    private static double[] steps(int n) {
+        double[] x = new double[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i;
+        }
+        return x;
+    }
+}
