@@ -42,13 +42,27 @@ public final class Lab implements AutoCloseable {
     private final Gpt2 model;
     private final Sae sae;
     private final Map<String, ActivationDistribution> distributions = new HashMap<>();
+    /** Null for labs of a model that lives only in memory: they neither own it nor use the disk cache. */
+    private final String inMemoryName;
     private boolean demo;
 
-    private Lab(Path modelDir, Path saeDir, Gpt2 model, Sae sae) {
+    private Lab(Path modelDir, Path saeDir, Gpt2 model, Sae sae, String inMemoryName) {
         this.modelDir = modelDir;
         this.saeDir = saeDir;
         this.model = model;
         this.sae = sae;
+        this.inMemoryName = inMemoryName;
+    }
+
+    /**
+     * A lab around a model built in memory (benchmarks). The caller keeps ownership of the model;
+     * nothing is written to the cache.
+     */
+    public static Lab inMemory(Gpt2 model, Sae sae, String name) {
+        if (sae != null) {
+            sae.checkWidth(model.config().dModel());
+        }
+        return new Lab(null, null, model, sae, name);
     }
 
     /** Marks this lab as the bundled random-weight demo: every output says it is not a result. */
@@ -73,7 +87,7 @@ public final class Lab implements AutoCloseable {
                 throw e;
             }
         }
-        return new Lab(modelDir, saeDir, model, sae);
+        return new Lab(modelDir, saeDir, model, sae, null);
     }
 
     public Gpt2 model() {
@@ -142,8 +156,9 @@ public final class Lab implements AutoCloseable {
         if (d != null) {
             return d;
         }
-        Path cached = CacheDir.root().resolve("activation-statistics").resolve(key + ".safetensors");
-        if (Files.exists(cached)) {
+        Path cached = inMemoryName != null ? null
+                : CacheDir.root().resolve("activation-statistics").resolve(key + ".safetensors");
+        if (cached != null && Files.exists(cached)) {
             try {
                 d = ActivationDistribution.load(cached);
             } catch (PlateauException e) {
@@ -164,7 +179,9 @@ public final class Lab implements AutoCloseable {
             }
             d = ActivationDistribution.fit(acts);
             try {
-                d.save(cached);
+                if (cached != null) {
+                    d.save(cached);
+                }
             } catch (PlateauException e) {
                 // a read-only cache only costs the recomputation next time
             }
@@ -201,6 +218,9 @@ public final class Lab implements AutoCloseable {
 
     /** Names the loaded weights without hashing gigabytes: path, size and modification time. */
     private String modelIdentity() {
+        if (inMemoryName != null) {
+            return "in-memory:" + inMemoryName;
+        }
         Path file = modelDir.resolve("model.safetensors");
         try {
             return file.toAbsolutePath().normalize() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file);
@@ -211,6 +231,8 @@ public final class Lab implements AutoCloseable {
 
     @Override
     public void close() {
-        model.close();
+        if (inMemoryName == null) {
+            model.close();
+        }
     }
 }

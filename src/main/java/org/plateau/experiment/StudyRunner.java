@@ -35,7 +35,7 @@ public final class StudyRunner {
     public record IndexResult(int index, List<PerturbationRecord> perturbations, List<LatentRecord> latents) {}
 
     /** Rows per batched forward pass: large enough for efficient products, small enough for memory. */
-    static final int MAX_BATCH_ROWS = 512;
+    public static final int MAX_BATCH_ROWS = 512;
 
     /** The plateau experiment's base types (§4.4); its target is always random. */
     static final List<TargetType> PLATEAU_BASES = List.of(TargetType.MODEL_GENERATED,

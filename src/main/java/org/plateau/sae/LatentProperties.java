@@ -17,6 +17,11 @@ public record LatentProperties(int activeCount, double[] shares, double meanPair
         return shares.length == 0 ? Double.NaN : shares[0];
     }
 
+    /**
+     * With u_i the unit decoder rows of the k active latents, Σ_{i≠j} u_i·u_j = ‖Σ u_i‖² − k, so the
+     * mean over pairs costs O(k·d) instead of O(k²·d): an SAE where thousands of latents fire
+     * cannot stall a run.
+     */
     public static LatentProperties of(Sae sae, List<Latent> active) {
         int n = active.size();
         double total = active.stream().mapToDouble(Latent::value).sum();
@@ -24,17 +29,22 @@ public record LatentProperties(int activeCount, double[] shares, double meanPair
         if (n < 2) {
             return new LatentProperties(n, shares, Double.NaN, Double.NaN);
         }
-        double pairSum = 0;
-        double topSum = 0;
-        for (int i = 0; i < n; i++) {
-            for (int j = i + 1; j < n; j++) {
-                double c = sae.cosine(active.get(i).index(), active.get(j).index());
-                pairSum += c;
-                if (i == 0) {
-                    topSum += c;
-                }
-            }
+        double[] sum = new double[sae.config().dIn()];
+        for (Latent l : active) {
+            sae.addUnitDecoderRow(sum, l.index());
         }
-        return new LatentProperties(n, shares, pairSum / (n * (n - 1) / 2.0), topSum / (n - 1));
+        double sumSquared = 0;
+        for (double v : sum) {
+            sumSquared += v * v;
+        }
+        double[] top = new double[sum.length];
+        sae.addUnitDecoderRow(top, active.get(0).index());
+        double topDotSum = 0;
+        for (int i = 0; i < sum.length; i++) {
+            topDotSum += top[i] * sum[i];
+        }
+        double pairwise = (sumSquared - n) / ((double) n * (n - 1));
+        double toTop = (topDotSum - 1) / (n - 1); // u_top·u_top = 1 is not a pair
+        return new LatentProperties(n, shares, pairwise, toTop);
     }
 }

@@ -237,6 +237,15 @@ public final class Sae {
         return alive.clone();
     }
 
+    /** Adds latent l's decoder row, scaled to unit length, to {@code acc}. */
+    public void addUnitDecoderRow(double[] acc, int latent) {
+        int d = cfg.dIn();
+        double inv = 1 / decoderNorms[latent];
+        for (int i = 0; i < d; i++) {
+            acc[i] += wDec.get(latent * d + i) * inv;
+        }
+    }
+
     /** Cosine of two latents' decoder rows. */
     public double cosine(int a, int b) {
         int d = cfg.dIn();
