@@ -8,6 +8,7 @@ import org.plateau.PlateauException;
 import org.plateau.data.Datasets;
 import org.plateau.data.PromptSource;
 import org.plateau.experiment.Lab;
+import org.plateau.experiment.TargetCosine;
 import org.plateau.io.Json;
 import org.plateau.model.Gpt2;
 import org.plateau.model.HookPoint;
@@ -47,7 +48,7 @@ final class CurveCommand implements Command {
                 + "              --step-size S        absolute step length (default 0.5)\n"
                 + "              --steps N            steps per sweep (default 100)\n"
                 + "              --ap-threshold X     L2 level that ends the activation plateau (default 20)\n"
-                + "              --target-cos C       c* of structured synthesis (default 0.42)\n"
+                + "              --target-cos C       c* of structured synthesis (default 0.42; 'measure': on this model)\n"
                 + "              --stats-activations N  activations behind random targets' μ and Σ (default 32000)\n"
                 + "              --seed N             draws of targets (default 0)\n"
                 + Inputs.HOOK_USAGE;
@@ -66,7 +67,6 @@ final class CurveCommand implements Command {
         double stepSize = o.getDouble("step-size", SweepSettings.DEFAULT_STEP_SIZE);
         int steps = o.getInt("steps", SweepSettings.DEFAULT_STEPS);
         double apThreshold = o.getDouble("ap-threshold", DEFAULT_AP_THRESHOLD);
-        double targetCos = o.getDouble("target-cos", SyntheticActivations.DEFAULT_TARGET_COS);
         int statsCount = o.getInt("stats-activations", Lab.DEFAULT_STATS_ACTIVATIONS);
         long seed = o.getLong("seed", 0);
         if (type.needsSae() && !o.has("sae")) {
@@ -82,6 +82,9 @@ final class CurveCommand implements Command {
             HookPoint hook = Inputs.hook(o, model);
             SweepSettings settings = new SweepSettings(hook, Inputs.read(o, model), mode, stepSize, steps);
             PromptSource prompts = Datasets.defaultFor(model.config(), tokens.length);
+            double targetCos = type == TargetType.SYNTHETIC_STRUCTURED
+                    ? TargetCosine.parse(o.get("target-cos", null), lab, hook, prompts)
+                    : SyntheticActivations.DEFAULT_TARGET_COS;
             Targets targets = lab.targets(hook, prompts, statsCount, targetCos);
             var sweep = lab.sweep();
             try (Gpt2.Prefix prefix = sweep.prepare(tokens, hook)) {

@@ -12,10 +12,10 @@ import org.plateau.experiment.Lab;
 import org.plateau.experiment.Reproduction;
 import org.plateau.experiment.StudyResults;
 import org.plateau.experiment.StudySettings;
+import org.plateau.experiment.TargetCosine;
 import org.plateau.io.Json;
 import org.plateau.perturbation.SweepSettings;
 import org.plateau.perturbation.TargetType;
-import org.plateau.sae.SyntheticActivations;
 
 /** {@code reproduce}: the paper's whole study, with its tables and figures beside the paper's. */
 final class ReproduceCommand implements Command {
@@ -41,7 +41,7 @@ final class ReproduceCommand implements Command {
                 + "              --experiments LIST   sensitivity,relative,plateau,latents (default all)\n"
                 + "              --step-size S        absolute step length (default 0.5)\n"
                 + "              --ap-threshold X     L2 level that ends the activation plateau (default 20)\n"
-                + "              --target-cos C       c* of structured synthesis (default 0.42)\n"
+                + "              --target-cos C       c* of structured synthesis (default 0.42; 'measure': on this model)\n"
                 + "              --stats-activations N  activations behind random targets' μ and Σ (default 32000)\n"
                 + "              --resume             continue an interrupted run in --out\n"
                 + Inputs.HOOK_USAGE;
@@ -68,15 +68,18 @@ final class ReproduceCommand implements Command {
             throw new org.plateau.PlateauException("--n must be at least 1, not " + n + ".");
         }
         try (Lab lab = Inputs.openLab(o, true)) {
-            StudySettings settings = new StudySettings(n, o.getLong("seed", 0), o.get("dataset", Datasets.SAMPLE_PROMPTS),
-                    Inputs.hook(o, lab.model()), Inputs.read(o, lab.model()),
+            String datasetName = o.get("dataset", Datasets.SAMPLE_PROMPTS);
+            Datasets.Dataset dataset = Datasets.open(datasetName, lab.model().config(), Lab.PROMPT_LENGTH);
+            var hook = Inputs.hook(o, lab.model());
+            double targetCos = TargetCosine.parse(o.get("target-cos", null), lab, hook, dataset.prompts());
+            StudySettings settings = new StudySettings(n, o.getLong("seed", 0), datasetName,
+                    hook, Inputs.read(o, lab.model()),
                     o.getDouble("step-size", SweepSettings.DEFAULT_STEP_SIZE),
                     o.getInt("steps", SweepSettings.DEFAULT_STEPS),
                     o.getDouble("ap-threshold", StudySettings.DEFAULT_AP_THRESHOLD),
-                    o.getDouble("target-cos", SyntheticActivations.DEFAULT_TARGET_COS),
+                    targetCos,
                     o.getInt("stats-activations", Lab.DEFAULT_STATS_ACTIVATIONS),
                     Arrays.asList(TargetType.values()), experiments);
-            Datasets.Dataset dataset = Datasets.open(settings.dataset(), lab.model().config(), Lab.PROMPT_LENGTH);
             Reproduction.prepareFolder(outDir);
 
             ProgressLine line = new ProgressLine(err);

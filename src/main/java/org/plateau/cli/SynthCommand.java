@@ -7,6 +7,7 @@ import java.util.Set;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
 import org.plateau.experiment.Lab;
+import org.plateau.experiment.TargetCosine;
 import org.plateau.io.Json;
 import org.plateau.model.HookPoint;
 import org.plateau.perturbation.Seeds;
@@ -32,7 +33,7 @@ final class SynthCommand implements Command {
         return Inputs.MODEL_USAGE + "\n              --sae DIR            SAE folder (SAELens format)\n"
                 + Inputs.PROMPT_USAGE + "\n"
                 + "              --method M           structured | structured-no-cos | baseline | random\n"
-                + "              --target-cos C       c* of structured synthesis (default 0.42)\n"
+                + "              --target-cos C       c* of structured synthesis (default 0.42; 'measure': on this model)\n"
                 + "              --seed N             for baseline and random (default 0)\n"
                 + "              --hook NAME          where to read the activation (default blocks.1.hook_resid_pre)";
     }
@@ -46,12 +47,13 @@ final class SynthCommand implements Command {
     public void run(Options o, PrintStream out, PrintStream err) {
         o.require("sae");
         String method = o.require("method");
-        double targetCos = o.getDouble("target-cos", SyntheticActivations.DEFAULT_TARGET_COS);
         long seed = o.getLong("seed", 0);
         try (Lab lab = Inputs.openLab(o, true)) {
             int[] tokens = Inputs.prompt(o, lab.model(), "tokens", "prompt");
             HookPoint hook = Inputs.hook(o, lab.model());
             float[] base = lab.model().activation(tokens, hook);
+            double targetCos = TargetCosine.parse(o.get("target-cos", null), lab, hook,
+                    org.plateau.data.Datasets.defaultFor(lab.model().config(), tokens.length));
             SyntheticActivations synth = new SyntheticActivations(lab.sae());
             RandomGenerator rng = Seeds.stream(seed, "synth", method);
             Synthesis s = switch (method) {

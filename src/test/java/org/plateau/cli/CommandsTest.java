@@ -128,6 +128,22 @@ class CommandsTest {
     }
 
     @Test
+    void targetCosineCanBeMeasuredOnTheModel() {
+        Fixture f = Fixtures.a();
+        String base = tokens(f.expected().path("sae").path("tokens"));
+        JsonNode s = CliRun.of("synth", "--model", f.model().toString(), "--sae", f.sae().toString(), "--tokens", base,
+                "--method", "structured", "--target-cos", "measure").json();
+        double c = s.path("target_cos").asDouble();
+        assertTrue(c > -1 && c < 1 && c != 0.42, "measured: " + c);
+        // the measured value is what the synthesis then used
+        JsonNode fixed = CliRun.of("synth", "--model", f.model().toString(), "--sae", f.sae().toString(),
+                "--tokens", base, "--method", "structured", "--target-cos", Double.toString(c)).json();
+        assertEquals(fixed.path("chosen"), s.path("chosen"), "measure is the same as passing its value");
+        CliRun.of("synth", "--model", f.model().toString(), "--sae", f.sae().toString(), "--tokens", base,
+                "--method", "structured", "--target-cos", "often").assertRefused("or 'measure'");
+    }
+
+    @Test
     void helpListsTheCommands() {
         CliRun r = CliRun.of("help");
         assertEquals(0, r.exitCode());
