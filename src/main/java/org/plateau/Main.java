@@ -15,6 +15,47 @@ public final class Main {
         if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
-        System.exit(new Cli().run(args, System.out, System.err));
+        if (args.length == 0) {
+            System.exit(openWindow());
+        }
+        System.exit(withDesktopCommands(new Cli()).run(args, System.out, System.err));
+    }
+
+    /** Commands that open the window live beside the engine's, so that the engine never touches JavaFX. */
+    static Cli withDesktopCommands(Cli cli) {
+        return cli.with("screenshot", "opens the window, plays a short scripted session and saves a PNG of each view",
+                """
+                              --model DIR          model folder
+                              --sae DIR            SAE folder
+                              --out DIR            where the PNGs go (required)
+                              --n N                perturbations per type of the batch (default 12)
+                              --stats-activations N  activations behind random targets (default 4000)
+                              --width W --height H window size in points (default 1500 × 950)""",
+                java.util.Set.of("model", "sae", "out", "n", "stats-activations", "width", "height"), java.util.Set.of(),
+                (o, out, err) -> {
+                    var files = org.plateau.ui.ScreenshotSession.run(new org.plateau.ui.ScreenshotSession.Script(
+                            java.nio.file.Path.of(o.require("model")),
+                            o.has("sae") ? java.nio.file.Path.of(o.get("sae", null)) : null,
+                            java.nio.file.Path.of(o.require("out")), o.getInt("n", 12),
+                            o.getInt("stats-activations", 4000), o.getDouble("width", 1500), o.getDouble("height", 950)),
+                            err);
+                    var json = org.plateau.io.Json.MAPPER.createObjectNode();
+                    json.putPOJO("screenshots", files);
+                    out.println(json.toPrettyString());
+                });
+    }
+
+    /** The desktop explorer; without a display, one sentence saying so. */
+    private static int openWindow() {
+        try {
+            org.plateau.ui.ScreenshotSession.quietJavaFxLogging();
+            org.plateau.ui.PlateauApp.open(new String[0]);
+            return 0;
+        } catch (RuntimeException | Error e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            System.err.println("plateau: the window cannot open (" + why + "); a desktop session is needed,"
+                    + " or use a command (plateau help).");
+            return 1;
+        }
     }
 }

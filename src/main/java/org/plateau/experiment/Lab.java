@@ -90,6 +90,15 @@ public final class Lab implements AutoCloseable {
         return new Lab(modelDir, saeDir, model, sae, null);
     }
 
+    /** The device to load on: $PLATEAU_DEVICE ("cpu" or "gpu") if set, else the GPU when DJL finds one. */
+    public static Device deviceFromEnvironment() {
+        String d = System.getenv("PLATEAU_DEVICE");
+        if (d != null && d.strip().equalsIgnoreCase("cpu")) {
+            return Device.cpu();
+        }
+        return Gpt2.defaultDevice();
+    }
+
     public Gpt2 model() {
         return model;
     }

@@ -90,6 +90,24 @@ public final class PaperTables {
                     Metric.AP_L2, Experiment.PLATEAU, true, List.of(
                     row(MODEL_GENERATED, ABS), row(SYNTHETIC_BASELINE, ABS), row(SYNTHETIC_STRUCTURED, ABS), row(RANDOM, ABS))));
 
+    /**
+     * The paper's mean, std and KS of a metric for a target type in a step mode, where it gives
+     * them (base model-generated); null elsewhere.
+     */
+    public static Paper paperValue(Metric metric, StepMode mode, TargetType type) {
+        for (Spec spec : SPECS) {
+            if (spec.metric() != metric || spec.byBase()) {
+                continue;
+            }
+            for (Object[] r : spec.rows()) {
+                if (r[0] == type && r[1] == mode && r[2] != null) {
+                    return (Paper) r[2];
+                }
+            }
+        }
+        return null;
+    }
+
     /** Every metric table, filled from {@code records}; a row whose type did not run has n = 0. */
     public static List<MetricTable> metricTables(List<PerturbationRecord> records) {
         List<MetricTable> out = new ArrayList<>();

@@ -130,6 +130,29 @@ public final class StudyRunner {
         }
     }
 
+    /** A recorded perturbation's base and target vectors, derived again from their random streams. */
+    public record Recreated(int[] tokens, float[] base, Target target, PerturbationSweep.Job job) {}
+
+    /**
+     * Derives the base and target of a recorded perturbation again, exactly as {@link #run} drew
+     * them, so that it can be reopened and examined (needs the model and SAE of the run).
+     */
+    public Recreated recreate(PerturbationRecord r) {
+        int i = r.index();
+        int[] tokens = r.baseTokens();
+        float[] a = lab.model().activation(tokens, s.hook());
+        StepMode mode = StepMode.parse(r.mode());
+        if (r.experiment().equals(Experiment.PLATEAU.id())) {
+            ActivationDistribution gaussian = distribution(null);
+            Target t = new Target(TargetType.RANDOM, gaussian.sample(Seeds.stream(s.seed(), "plateau-target", i)), null, null);
+            float[] base = plateauBase(TargetType.parse(r.baseType()), a, i, gaussian);
+            return new Recreated(tokens, base, t, new PerturbationSweep.Job(base, t.activation(), s.sweep(mode)));
+        }
+        TargetType type = TargetType.parse(r.targetType());
+        Target t = targets.make(type, a, Seeds.stream(s.seed(), "target", i, type.id()));
+        return new Recreated(tokens, a, t, new PerturbationSweep.Job(a, t.activation(), s.sweep(mode)));
+    }
+
     /** A plateau base: the real activation, or one made from it, or a Gaussian draw. */
     private float[] plateauBase(TargetType type, float[] a, int i, ActivationDistribution gaussian) {
         RandomGenerator rng = Seeds.stream(s.seed(), "plateau-base", i, type.id());

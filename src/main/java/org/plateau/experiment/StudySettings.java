@@ -61,6 +61,18 @@ public record StudySettings(int n, long seed, String dataset, HookPoint hook, Ho
         return experiments.contains(e);
     }
 
+    /** Settings as {@link #toJson()} wrote them (a results.json being browsed or reopened). */
+    public static StudySettings fromJson(com.fasterxml.jackson.databind.JsonNode o, int nLayer) {
+        List<TargetType> types = new java.util.ArrayList<>();
+        o.path("target_types").forEach(t -> types.add(TargetType.parse(t.asText())));
+        Set<Experiment> experiments = java.util.EnumSet.noneOf(Experiment.class);
+        o.path("experiments").forEach(e -> experiments.add(Experiment.parse(e.asText())));
+        return new StudySettings(o.path("n").asInt(), o.path("seed").asLong(), o.path("dataset").asText(),
+                HookPoint.parse(o.path("hook").asText(), nLayer), HookPoint.parse(o.path("read").asText(), nLayer),
+                o.path("step_size").asDouble(), o.path("steps").asInt(), o.path("ap_threshold").asDouble(),
+                o.path("target_cos").asDouble(), o.path("stats_activations").asInt(), types, experiments);
+    }
+
     /** The settings as results.json records them, in a fixed order. */
     public ObjectNode toJson() {
         ObjectNode o = Json.MAPPER.createObjectNode();

@@ -57,6 +57,26 @@ public record SweepSettings(HookPoint hook, HookPoint read, StepMode mode, doubl
         return unit;
     }
 
+    /** The single point A(n) of the sweep (what the latent breakdown of step n looks at). */
+    public float[] point(float[] base, float[] target, int n) {
+        if (n < 0 || n > steps) {
+            throw new PlateauException("Step " + n + " is outside the sweep (0 to " + steps + ").");
+        }
+        float[] out = new float[base.length];
+        if (mode == StepMode.ABSOLUTE) {
+            float[] unit = unitDirection(base, target);
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (float) (base[i] + stepSize * n * unit[i]);
+            }
+        } else {
+            double f = (double) n / steps;
+            for (int i = 0; i < out.length; i++) {
+                out[i] = (float) ((1.0 - f) * base[i] + f * target[i]);
+            }
+        }
+        return out;
+    }
+
     /** The points A(0..N) of the sweep from base to target (the definition; sweeps build it on the device). */
     public float[][] path(float[] base, float[] target) {
         int d = base.length;

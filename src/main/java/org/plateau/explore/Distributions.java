@@ -1,0 +1,100 @@
+package org.plateau.explore;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.plateau.experiment.Experiment;
+import org.plateau.experiment.Metric;
+import org.plateau.experiment.PaperTables;
+import org.plateau.experiment.PerturbationRecord;
+import org.plateau.metrics.DistributionStats;
+import org.plateau.metrics.Histograms;
+import org.plateau.perturbation.StepMode;
+import org.plateau.perturbation.TargetType;
+
+/**
+ * Distributions of a blow-up metric over many perturbations, per type, as the compare panel shows
+ * them: histogram in bins of 5 steps, CDF, mean / std / KS against model-generated, and the
+ * paper's numbers where it has them. Built the same way from a batch or from a reproduce run.
+ */
+public final class Distributions {
+
+    /** Bins of 5 steps over 0..104 (101 = no blow-up within the sweep). */
+    public static final int BIN = 5;
+    public static final int BINS = 21;
+
+    private Distributions() {}
+
+    /** Which perturbations a view shows: one experiment in one step mode. */
+    public record Slice(String experiment, StepMode mode) {
+        /** Plateau rows are base types; the others are target types. */
+        public boolean byBase() {
+            return experiment.equals(Experiment.PLATEAU.id());
+        }
+
+        @Override
+        public String toString() {
+            return experiment + " · " + mode.id() + " steps";
+        }
+    }
+
+    /** One type's distribution. */
+    public record TypeDistribution(TargetType type, double[] values, Histograms.Counts histogram,
+            Histograms.Cdf cdf, DistributionStats stats, PaperTables.Paper paper) {}
+
+    /** A metric's distributions for every type of a slice. */
+    public record View(Slice slice, Metric metric, List<TypeDistribution> types) {
+        public int total() {
+            return types.stream().mapToInt(t -> t.values().length).sum();
+        }
+    }
+
+    /** The slices present in a set of records, in a stable order. */
+    public static List<Slice> slices(List<PerturbationRecord> records) {
+        Set<Slice> out = new LinkedHashSet<>();
+        for (PerturbationRecord r : records) {
+            out.add(new Slice(r.experiment(), StepMode.parse(r.mode())));
+        }
+        return new ArrayList<>(out);
+    }
+
+    public static View of(List<PerturbationRecord> records, Slice slice, Metric metric) {
+        double[] reference = values(records, slice, TargetType.MODEL_GENERATED, metric);
+        List<TypeDistribution> types = new ArrayList<>();
+        for (TargetType t : TargetType.values()) {
+            double[] v = values(records, slice, t, metric);
+            if (v.length == 0) {
+                continue;
+            }
+            types.add(new TypeDistribution(t, v, Histograms.of(v, 0, BIN, BINS), Histograms.cdf(v, BIN * BINS),
+                    DistributionStats.of(v, reference.length == 0 ? null : reference),
+                    slice.byBase() ? null : PaperTables.paperValue(metric, slice.mode(), t)));
+        }
+        return new View(slice, metric, types);
+    }
+
+    /** The records of one type whose metric falls in histogram bin {@code bin}. */
+    public static List<PerturbationRecord> inBin(List<PerturbationRecord> records, Slice slice, Metric metric,
+            TargetType type, int bin) {
+        return ofType(records, slice, type).stream()
+                .filter(r -> Histograms.binOf(r.metric(metric), 0, BIN, BINS) == bin)
+                .toList();
+    }
+
+    /** The label of a bin, "0–4" … "100–104". */
+    public static String binLabel(int bin) {
+        return (bin * BIN) + "–" + (bin * BIN + BIN - 1);
+    }
+
+    private static List<PerturbationRecord> ofType(List<PerturbationRecord> records, Slice slice, TargetType type) {
+        return records.stream()
+                .filter(r -> r.experiment().equals(slice.experiment()) && r.mode().equals(slice.mode().id()))
+                .filter(r -> (slice.byBase() ? r.baseType() : r.targetType()).equals(type.id()))
+                .toList();
+    }
+
+    private static double[] values(List<PerturbationRecord> records, Slice slice, TargetType type, Metric metric) {
+        return ofType(records, slice, type).stream().mapToDouble(r -> r.metric(metric)).toArray();
+    }
+}

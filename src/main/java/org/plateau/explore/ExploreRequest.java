@@ -1,0 +1,16 @@
+package org.plateau.explore;
+
+import org.plateau.model.HookPoint;
+import org.plateau.perturbation.StepMode;
+import org.plateau.perturbation.TargetType;
+
+/**
+ * What the user asked the explorer for.
+ *
+ * @param baseTokens the prompt to perturb
+ * @param targetTokens the target prompt of model-generated and SAE-reconstruction targets, or null to draw one
+ * @param seed what target draws come from (a new seed redraws the target)
+ * @param statsActivations activations behind random targets' μ and Σ
+ */
+public record ExploreRequest(int[] baseTokens, TargetType type, int[] targetTokens, StepMode mode, double stepSize,
+        HookPoint hook, HookPoint read, double apThreshold, double targetCos, int statsActivations, long seed) {}

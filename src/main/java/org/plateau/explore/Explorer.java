@@ -1,0 +1,222 @@
+package org.plateau.explore;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongConsumer;
+import java.util.regex.Pattern;
+import org.plateau.PlateauException;
+import org.plateau.data.Datasets;
+import org.plateau.data.PromptSource;
+import org.plateau.experiment.Lab;
+import org.plateau.experiment.PerturbationRecord;
+import org.plateau.experiment.StudyRunner;
+import org.plateau.experiment.StudySettings;
+import org.plateau.model.Gpt2;
+import org.plateau.model.Gpt2Tokenizer;
+import org.plateau.model.HookPoint;
+import org.plateau.perturbation.Curve;
+import org.plateau.perturbation.PerturbationSweep;
+import org.plateau.perturbation.Seeds;
+import org.plateau.perturbation.SweepSettings;
+import org.plateau.perturbation.Target;
+import org.plateau.perturbation.TargetType;
+import org.plateau.perturbation.Targets;
+import org.plateau.sae.Latent;
+import org.plateau.sae.Sae;
+
+/**
+ * The explorer's engine: one loaded lab and what the window asks of it — prompts, single
+ * perturbations, latent breakdowns, recorded perturbations reopened. Not thread-safe: the window
+ * calls it from one worker thread.
+ */
+public final class Explorer implements AutoCloseable {
+
+    private static final Pattern TOKEN_IDS = Pattern.compile("\\s*\\d+(\\s*,\\s*\\d+)*\\s*");
+
+    private final Lab lab;
+    private final PromptSource prompts;
+    /** The last base prompt run, kept so that overlaying more targets on it costs only their sweeps. */
+    private Gpt2.Prefix prefix;
+
+    public Explorer(Lab lab) {
+        this.lab = lab;
+        this.prompts = Datasets.defaultFor(lab.model().config(), Lab.PROMPT_LENGTH);
+    }
+
+    public Lab lab() {
+        return lab;
+    }
+
+    /** Whether prompts can be typed as text (the model reads GPT-2's vocabulary). */
+    public boolean readsText() {
+        return lab.model().config().hasGpt2Vocabulary();
+    }
+
+    /** The shipped passages to pick prompts from; empty for models that cannot read text. */
+    public List<String> passages() {
+        return readsText() ? Datasets.samplePassages() : List.of();
+    }
+
+    /** The first 10 tokens of a passage. */
+    public int[] promptFromPassage(String passage) {
+        int[] t = Gpt2Tokenizer.encode(passage);
+        if (t.length == 0) {
+            throw new PlateauException("The passage is empty.");
+        }
+        return Arrays.copyOf(t, Math.min(t.length, Lab.PROMPT_LENGTH));
+    }
+
+    /** A typed prompt: comma-separated token ids, or text for models with GPT-2's vocabulary. */
+    public int[] parsePrompt(String typed) {
+        int[] tokens;
+        if (TOKEN_IDS.matcher(typed).matches()) {
+            tokens = Arrays.stream(typed.split(",")).map(String::strip).mapToInt(s -> {
+                try {
+                    return Integer.parseInt(s);
+                } catch (NumberFormatException e) {
+                    throw new PlateauException("Token id " + s + " is too large.");
+                }
+            }).toArray();
+        } else if (readsText()) {
+            tokens = Gpt2Tokenizer.encode(typed);
+        } else {
+            throw new PlateauException("This model's vocabulary is not GPT-2's; type the prompt as token ids, such as 5,17,301.");
+        }
+        lab.model().checkTokens(tokens);
+        return tokens;
+    }
+
+    /** A random prompt from the model's default dataset. */
+    public int[] drawPrompt(long seed) {
+        return prompts.draw(Seeds.stream(seed, "explore-base"));
+    }
+
+    public List<String> tokenTexts(int[] tokens) {
+        List<String> out = new ArrayList<>();
+        for (int t : tokens) {
+            out.add(readsText() ? Gpt2Tokenizer.tokenText(t) : "#" + t);
+        }
+        return out;
+    }
+
+    public String promptText(int[] tokens) {
+        return readsText() ? Gpt2Tokenizer.decode(tokens) : Arrays.toString(tokens);
+    }
+
+    /**
+     * Runs one perturbation.
+     *
+     * @param fitting progress of fitting the random-target distribution, when a random target needs it
+     */
+    public Perturbation run(ExploreRequest r, LongConsumer fitting) {
+        lab.model().checkTokens(r.baseTokens());
+        if (r.type().needsSae() && lab.sae() == null) {
+            throw new PlateauException("The target type " + r.type().id() + " needs an SAE; choose one first.");
+        }
+        SweepSettings s = new SweepSettings(r.hook(), r.read(), r.mode(), r.stepSize(), SweepSettings.DEFAULT_STEPS);
+        Gpt2.Prefix p = prefixFor(r.baseTokens(), r.hook());
+        float[] a = p.activation();
+        if (r.type() == TargetType.RANDOM) {
+            lab.distribution(r.hook(), prompts, r.statsActivations(), fitting);
+        }
+        Targets targets = lab.targets(r.hook(), prompts, r.statsActivations(), r.targetCos());
+        Target target = r.targetTokens() != null
+                && (r.type() == TargetType.MODEL_GENERATED || r.type() == TargetType.SAE_RECONSTRUCTION)
+                ? targets.fromPrompt(r.type(), r.targetTokens())
+                : targets.make(r.type(), a, Seeds.stream(r.seed(), "explore", r.type().id()));
+        Curve curve = new PerturbationSweep(lab.model()).run(p, target.activation(), s);
+        return new Perturbation(r.baseTokens().clone(), tokenTexts(r.baseTokens()), TargetType.MODEL_GENERATED,
+                r.type(), target, a, s, curve, r.apThreshold(), Targets.distance(a, target.activation()), r.seed(),
+                "explorer");
+    }
+
+    private Gpt2.Prefix prefixFor(int[] tokens, HookPoint hook) {
+        if (prefix == null || !Arrays.equals(prefix.tokens(), tokens) || prefix.at().index() != hook.index()) {
+            if (prefix != null) {
+                prefix.close();
+            }
+            prefix = lab.model().prefill(tokens, hook);
+        }
+        return prefix;
+    }
+
+    /**
+     * A recorded perturbation opened live: its base and target derived again from the run's seed,
+     * and swept again. Needs the run's model and SAE to be the loaded ones.
+     */
+    public Perturbation reopen(PerturbationRecord record, StudySettings settings) {
+        StudyRunner runner = new StudyRunner(lab, settings, Datasets.open(settings.dataset(), lab.model().config(),
+                Lab.PROMPT_LENGTH).prompts());
+        StudyRunner.Recreated again = runner.recreate(record);
+        Gpt2.Prefix p = prefixFor(again.tokens(), settings.hook());
+        Curve curve = new PerturbationSweep(lab.model()).run(p, again.base(), again.target().activation(),
+                again.job().settings());
+        return new Perturbation(again.tokens(), tokenTexts(again.tokens()), TargetType.parse(record.baseType()),
+                TargetType.parse(record.targetType()), again.target(), again.base(), again.job().settings(), curve,
+                settings.apThreshold(), Targets.distance(again.base(), again.target().activation()), settings.seed(),
+                record.experiment() + " #" + record.index());
+    }
+
+    /**
+     * A recorded perturbation shown as recorded, without its model: the stored curves, no vectors
+     * (so no latent breakdown).
+     */
+    public static Perturbation stored(PerturbationRecord r, StudySettings s, boolean gpt2Vocabulary) {
+        List<String> texts = new ArrayList<>();
+        for (int t : r.baseTokens()) {
+            texts.add(gpt2Vocabulary ? Gpt2Tokenizer.tokenText(t) : "#" + t);
+        }
+        double[] l2 = new double[r.l2().length];
+        double[] kl = new double[r.kl().length];
+        for (int i = 0; i < l2.length; i++) {
+            l2[i] = r.l2()[i];
+            kl[i] = r.kl()[i];
+        }
+        return new Perturbation(r.baseTokens(), texts, TargetType.parse(r.baseType()), TargetType.parse(r.targetType()),
+                null, null, s.sweep(org.plateau.perturbation.StepMode.parse(r.mode())), new Curve(l2, kl),
+                s.apThreshold(), r.distance(), s.seed(), r.experiment() + " #" + r.index() + ", as recorded");
+    }
+
+    /** The latents of the base, the target and the perturbed activation at {@code step}. */
+    public LatentView latentsAt(Perturbation p, int step, int maxBars) {
+        Sae sae = lab.requireSae("The latent breakdown");
+        if (!p.hasVectors()) {
+            throw new PlateauException("This perturbation was opened from a run without its model; load the run's"
+                    + " model and SAE to see its latents.");
+        }
+        float[] x = p.settings().point(p.base(), p.target().activation(), step);
+        List<Latent> base = sae.activeLatents(p.base());
+        List<Latent> target = sae.activeLatents(p.target().activation());
+        List<Latent> now = sae.activeLatents(x);
+        Set<Integer> before = new HashSet<>();
+        base.forEach(l -> before.add(l.index()));
+        Set<Integer> after = new HashSet<>();
+        now.forEach(l -> after.add(l.index()));
+        List<Latent> on = now.stream().filter(l -> !before.contains(l.index())).toList();
+        List<Latent> off = base.stream().filter(l -> !after.contains(l.index())).toList();
+        return new LatentView(step, bars(sae, base, base, maxBars), bars(sae, target, target, maxBars),
+                bars(sae, now, now, maxBars), bars(sae, on, now, maxBars), bars(sae, off, base, maxBars));
+    }
+
+    /** The strongest latents of a list, with their cosine to the strongest latent of {@code reference}. */
+    private static List<LatentView.Bar> bars(Sae sae, List<Latent> latents, List<Latent> reference, int max) {
+        List<LatentView.Bar> out = new ArrayList<>();
+        int top = reference.isEmpty() ? -1 : reference.get(0).index();
+        for (Latent l : latents.subList(0, Math.min(max, latents.size()))) {
+            out.add(new LatentView.Bar(l.index(), l.value(), sae.logSparsity(l.index()),
+                    top < 0 ? Double.NaN : sae.cosine(l.index(), top)));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (prefix != null) {
+            prefix.close();
+            prefix = null;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package org.plateau.ui;
+
+import java.util.List;
+import javafx.geometry.Insets;
+import javafx.scene.control.Label;
+import javafx.scene.control.SplitPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import org.plateau.explore.Perturbation;
+import org.plateau.plot.Palette;
+
+/** One perturbation, or several on one base: a summary line each, the L2 and KL charts, the latents. */
+final class ExplorePane extends SplitPane {
+
+    final VBox summary = new VBox(2);
+    final CurveChart l2 = new CurveChart(CurveChart.Quantity.L2);
+    final CurveChart kl = new CurveChart(CurveChart.Quantity.KL);
+    final LatentPanel latents = new LatentPanel();
+    private List<Perturbation> shown = List.of();
+    private int selectedStep = -1;
+
+    ExplorePane() {
+        l2.setId("l2Chart");
+        kl.setId("klChart");
+        summary.setId("summary");
+        summary.setPadding(new Insets(6, 10, 0, 10));
+        VBox charts = new VBox(4, summary, l2, kl);
+        VBox.setVgrow(l2, Priority.ALWAYS);
+        VBox.setVgrow(kl, Priority.ALWAYS);
+        getItems().addAll(charts, latents);
+        setDividerPositions(0.72);
+        summary.getChildren().add(hint("Load a model, pick a prompt and a target type: the sweep runs as you choose."));
+    }
+
+    List<Perturbation> shown() {
+        return shown;
+    }
+
+    int selectedStep() {
+        return selectedStep;
+    }
+
+    void show(List<Perturbation> perturbations, int step) {
+        shown = List.copyOf(perturbations);
+        selectedStep = step;
+        l2.show(shown, step);
+        kl.show(shown, step);
+        summary.getChildren().clear();
+        for (Perturbation p : shown) {
+            Region swatch = new Region();
+            swatch.setMinSize(12, 12);
+            swatch.setMaxSize(12, 12);
+            swatch.setStyle("-fx-background-color: " + Palette.hex(p.targetType()) + "; -fx-background-radius: 6;");
+            String base = p.baseType() == org.plateau.perturbation.TargetType.MODEL_GENERATED ? "" : p.baseType().id() + " base → ";
+            Label text = new Label(String.format("%s%s, %s steps — MS %d · MS of KL %d · AUC %d · NL %d · AP %d · ‖T − A‖ %.2f%s",
+                    base, p.targetType().label(), p.settings().mode().id(), p.msL2(), p.msKl(), p.aucL2(), p.nlL2(),
+                    p.apL2(), p.distance(), p.source().equals("explorer") ? "" : "   [" + p.source() + "]"));
+            text.getStyleClass().add("summary-line");
+            HBox line = new HBox(6, swatch, text);
+            line.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+            summary.getChildren().add(line);
+        }
+    }
+
+    private static Label hint(String text) {
+        Label l = new Label(text);
+        l.getStyleClass().add("hint");
+        return l;
+    }
+}

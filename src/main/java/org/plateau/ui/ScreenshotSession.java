@@ -1,0 +1,183 @@
+package org.plateau.ui;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javafx.application.Application;
+import javafx.application.Platform;
+import javafx.stage.Stage;
+import org.plateau.PlateauException;
+import org.plateau.explore.UserSettings;
+import org.plateau.perturbation.TargetType;
+
+/**
+ * {@code plateau screenshot}: opens the real window, plays a short scripted session — a
+ * perturbation per target type, one of them examined at its MS step, a small batch — and saves a
+ * PNG of each main view. The README's pictures come from it.
+ */
+public final class ScreenshotSession {
+
+    /** What to load and where to write. */
+    public record Script(Path model, Path sae, Path out, int batchN, int statsActivations, double width, double height) {}
+
+    private static Script script;
+    private static final List<String> written = new ArrayList<>();
+    private static volatile String failure;
+
+    private ScreenshotSession() {}
+
+    /** Runs the session; returns the files written. Throws with one sentence if a step failed. */
+    public static List<String> run(Script s, PrintStream log) {
+        quietJavaFxLogging();
+        script = s;
+        try {
+            Files.createDirectories(s.out());
+        } catch (java.io.IOException e) {
+            throw new PlateauException("The folder " + s.out() + " cannot be created (" + e.getMessage() + ").");
+        }
+        try {
+            Application.launch(ScriptedApp.class);
+        } catch (RuntimeException | Error e) {
+            throw new PlateauException("The window cannot open (" + e.getMessage() + "); run under a desktop session"
+                    + " or xvfb-run.");
+        }
+        if (failure != null) {
+            throw new PlateauException(failure);
+        }
+        return List.copyOf(written);
+    }
+
+    /** The JavaFX runtime warns, on every start, that it was loaded from the class path; that is intended. */
+    public static void quietJavaFxLogging() {
+        java.util.logging.Logger.getLogger("javafx").setLevel(java.util.logging.Level.SEVERE);
+    }
+
+    /** The application the session drives. */
+    public static final class ScriptedApp extends Application {
+        @Override
+        public void start(Stage stage) {
+            Script s = script;
+            UserSettings defaults = UserSettings.defaults();
+            UserSettings settings = new UserSettings(s.model().toString(), s.sae() == null ? null : s.sae().toString(),
+                    "tl", "model-generated", "absolute", 0.5, defaults.hook(), defaults.read(), 20, s.batchN(),
+                    defaults.compareTypes(), "ms_l2", 1200, 800, 1, s.width(), s.height(), s.statsActivations());
+            MainWindow w = new MainWindow(stage, settings);
+            stage.setOnCloseRequest(e -> { }); // the script decides when to close; nothing is saved
+            stage.show();
+            Thread t = new Thread(() -> play(w), "plateau-screenshot-script");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    private static void play(MainWindow w) {
+        try {
+            fx(() -> {
+                w.loadModel();
+                return null;
+            });
+            settle(w);
+            boolean withSae = script.sae() != null;
+            // a perturbation per type, overlaid on one base
+            fx(() -> {
+                w.target.overlay.setSelected(true);
+                return null;
+            });
+            for (TargetType t : TargetType.values()) {
+                if (t.needsSae() && !withSae) {
+                    continue;
+                }
+                fx(() -> {
+                    w.target.type.getSelectionModel().select(t);
+                    return null;
+                });
+                settle(w);
+            }
+            save(w, "overlay.png");
+            // one type alone, its latents at the MS step
+            fx(() -> {
+                w.target.overlay.setSelected(false);
+                w.target.type.getSelectionModel().select(withSae ? TargetType.SYNTHETIC_STRUCTURED : TargetType.RANDOM);
+                return null;
+            });
+            settle(w);
+            int ms = fx(() -> w.explore.shown().get(w.explore.shown().size() - 1).msL2());
+            fx(() -> {
+                w.selectStep(ms);
+                return null;
+            });
+            settle(w);
+            save(w, "explore.png");
+            // a small batch, one bin listed
+            fx(() -> {
+                w.tabs.getSelectionModel().select(1);
+                w.compare.run.fire();
+                return null;
+            });
+            settle(w);
+            fx(() -> {
+                var view = w.compare.view();
+                if (view != null && !view.types().isEmpty()) {
+                    var first = view.types().get(0);
+                    double[] counts = first.histogram().counts();
+                    int fullest = 0;
+                    for (int b = 1; b < counts.length; b++) {
+                        fullest = counts[b] > counts[fullest] ? b : fullest;
+                    }
+                    w.compare.listBin(first.type(), fullest);
+                }
+                return null;
+            });
+            settle(w);
+            save(w, "compare.png");
+        } catch (Exception e) {
+            failure = failure != null ? failure : "The scripted session stopped: " + e.getMessage();
+        } finally {
+            Platform.runLater(Platform::exit);
+        }
+    }
+
+    /** Waits until the engine is idle and the window has drawn the result; fails on an error banner. */
+    private static void settle(MainWindow w) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+        Thread.sleep(150);
+        while (!fx(w::idle)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the engine did not finish within 10 minutes");
+            }
+            Thread.sleep(50);
+        }
+        Thread.sleep(400); // a few frames for layout and drawing
+        String error = fx(w::errorText);
+        if (!error.isEmpty()) {
+            failure = "The window showed an error: " + error.replace("⚠ ", "").replace("   (click to dismiss)", "");
+            throw new IllegalStateException(failure);
+        }
+    }
+
+    private static void save(MainWindow w, String name) throws Exception {
+        Path file = script.out().resolve(name);
+        fx(() -> {
+            Snapshots.write(w.stage.getScene().getRoot(), 1, file);
+            return null;
+        });
+        written.add(file.toString());
+    }
+
+    private static <T> T fx(Supplier<T> action) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                f.complete(action.get());
+            } catch (Throwable e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f.get(10, TimeUnit.MINUTES);
+    }
+}
