@@ -140,9 +140,14 @@ final class ComparePane extends VBox {
             @Override
             protected void updateItem(PerturbationRecord r, boolean empty) {
                 super.updateItem(r, empty);
-                setText(empty || r == null ? null : "#" + r.index() + "  " + r.baseType() + " → " + r.targetType()
-                        + "  (" + r.mode() + ")  MS " + r.msL2() + " · AUC " + r.aucL2() + " · NL " + r.nlL2()
-                        + " · AP " + r.apL2());
+                if (empty || r == null) {
+                    setText(null);
+                    return;
+                }
+                String what = r.experiment().equals("plateau") ? "base " + r.baseType() + " → random"
+                        : "target " + r.targetType();
+                setText("#" + r.index() + "  " + what + "  MS " + r.msL2() + " · KL " + r.msKl() + " · AUC " + r.aucL2()
+                        + " · NL " + r.nlL2() + " · AP " + r.apL2());
             }
         });
         binList.setOnMouseClicked(e -> {
@@ -330,7 +335,7 @@ final class ComparePane extends VBox {
                 default -> cell.getValue().paperKs();
             }));
             col.setSortable(false);
-            col.setPrefWidth(field.equals("type") ? 230 : 80);
+            col.setPrefWidth(field.equals("type") ? 190 : 72);
             if (field.equals("ks")) {
                 Label header = new Label("KS");
                 header.setTooltip(new Tooltip("Two-sample Kolmogorov–Smirnov statistic against model-generated"));
