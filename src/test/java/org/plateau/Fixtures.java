@@ -99,6 +99,25 @@ public final class Fixtures {
         return null;
     }
 
+    /** The shared OpenWebText sample: its 500 documents as GPT-2 token ids (nanoGPT's .bin, ended by 50256). */
+    public static List<int[]> openWebTextDocuments() throws IOException {
+        Path bin = SHARED.resolve("data/openwebtext-10k-val.bin");
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(bin)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        List<int[]> docs = new ArrayList<>();
+        int[] ids = new int[b.remaining() / 2];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = b.getShort() & 0xffff;
+        }
+        int start = 0;
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == 50256) {
+                docs.add(java.util.Arrays.copyOfRange(ids, start, i));
+                start = i + 1;
+            }
+        }
+        return docs;
+    }
+
     public static int[] ints(JsonNode array) {
         int[] out = new int[array.size()];
         for (int i = 0; i < out.length; i++) {

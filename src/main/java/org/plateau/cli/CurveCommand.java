@@ -76,7 +76,7 @@ final class CurveCommand implements Command {
         if (givenTarget && type != TargetType.MODEL_GENERATED && type != TargetType.SAE_RECONSTRUCTION) {
             throw new PlateauException("--target-tokens applies to model-generated and sae-reconstruction targets only.");
         }
-        try (Lab lab = Inputs.openLab(o, true)) {
+        try (Lab lab = Inputs.openLab(o, true, err)) {
             Gpt2 model = lab.model();
             int[] tokens = Inputs.prompt(o, model, "tokens", "prompt");
             HookPoint hook = Inputs.hook(o, model);

@@ -25,7 +25,7 @@ final class EncodeCommand implements Command {
 
     @Override
     public String usage() {
-        return Inputs.MODEL_USAGE + "\n              --sae DIR            SAE folder (SAELens format)\n"
+        return Inputs.MODEL_USAGE + "\n              --sae S              SAE folder (SAELens format), hub id or shorthand (gpt2-small-res-jb/blocks.1.hook_resid_pre)\n"
                 + Inputs.PROMPT_USAGE + "\n              --hook NAME          where to read the activation (default blocks.1.hook_resid_pre)";
     }
 
@@ -37,7 +37,7 @@ final class EncodeCommand implements Command {
     @Override
     public void run(Options o, PrintStream out, PrintStream err) {
         o.require("sae");
-        try (Lab lab = Inputs.openLab(o, true)) {
+        try (Lab lab = Inputs.openLab(o, true, err)) {
             int[] tokens = Inputs.prompt(o, lab.model(), "tokens", "prompt");
             HookPoint hook = Inputs.hook(o, lab.model());
             Sae sae = lab.sae();

@@ -35,7 +35,7 @@ final class ForwardCommand implements Command {
 
     @Override
     public void run(Options o, PrintStream out, PrintStream err) {
-        try (Lab lab = Inputs.openLab(o, false)) {
+        try (Lab lab = Inputs.openLab(o, false, err)) {
             Gpt2 model = lab.model();
             int[] tokens = Inputs.prompt(o, model, "tokens", "prompt");
             Gpt2.Trace trace = model.trace(tokens);

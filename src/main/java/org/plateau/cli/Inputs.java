@@ -11,6 +11,11 @@ import org.plateau.model.Gpt2;
 import org.plateau.model.Gpt2Tokenizer;
 import org.plateau.model.HookPoint;
 import org.plateau.model.Processing;
+import org.plateau.hub.DownloadListener;
+import org.plateau.hub.HubClient;
+import org.plateau.hub.HubSettings;
+import org.plateau.hub.ModelSources;
+import java.io.PrintStream;
 
 /** The options most commands share, and turning them into a loaded lab, prompts and hooks. */
 final class Inputs {
@@ -20,7 +25,8 @@ final class Inputs {
     static final Set<String> HOOKS = Set.of("hook", "read");
 
     static final String MODEL_USAGE = """
-              --model DIR          GPT-2 family model folder (config.json + model.safetensors)
+              --model M            a model folder (config.json + model.safetensors), a hub id (gpt2,
+                                   openai-community/gpt2, org/name@revision) or demo (random weights)
               --processing tl|raw  tl: TransformerLens' centred weights (default); raw: Hugging Face's
               --device cpu|gpu     default: the GPU when DJL finds one""";
     static final String PROMPT_USAGE = """
@@ -41,10 +47,28 @@ final class Inputs {
         return all;
     }
 
-    static Lab openLab(Options o, boolean withSae) {
-        Path model = Path.of(o.require("model"));
-        Path sae = withSae && o.has("sae") ? Path.of(o.get("sae", null)) : null;
-        return Lab.open(model, sae, Processing.parse(o.get("processing", "tl")), device(o));
+    static Lab openLab(Options o, boolean withSae, PrintStream err) {
+        return openLab(o.require("model"), withSae && o.has("sae") ? o.get("sae", null) : null, o, err);
+    }
+
+    /**
+     * Loads what {@code model} and {@code sae} name — folders, hub ids, or "demo" — downloading
+     * into the Hugging Face cache what is missing, with a progress line on {@code err}.
+     */
+    static Lab openLab(String model, String sae, Options o, PrintStream err) {
+        Processing processing = Processing.parse(o.get("processing", "tl"));
+        Device device = device(o);
+        HubClient hub = new HubClient(HubSettings.fromEnvironment());
+        ProgressLine line = new ProgressLine(err);
+        DownloadListener progress = (file, done, total) -> line.bytes("downloading " + file, done, total);
+        ModelSources.Resolved m = ModelSources.model(model, hub, progress);
+        ModelSources.Resolved s = sae == null ? null : ModelSources.sae(sae, hub, progress);
+        Lab lab = Lab.open(m.dir(), s == null ? null : s.dir(), processing, device);
+        lab.describeSources(m.description(), s == null ? null : s.description());
+        if (m.demo() || (s != null && s.demo())) {
+            lab.markDemo();
+        }
+        return lab;
     }
 
     static Device device(Options o) {

@@ -35,6 +35,36 @@ final class ProgressLine {
         err.flush();
     }
 
+    private long bytesStart;
+    private String bytesWhat;
+
+    /** A download: done and total in bytes (total −1 when unknown), with its rate since it began. */
+    void bytes(String what, long done, long total) {
+        long now = System.nanoTime();
+        if (!what.equals(bytesWhat)) {
+            bytesWhat = what;
+            bytesStart = now;
+            lastPrint = 0;
+        }
+        boolean last = total >= 0 && done >= total;
+        if (!terminal && !last && now - lastPrint < 10_000_000_000L) {
+            return;
+        }
+        lastPrint = now;
+        double seconds = Math.max(1e-3, (now - bytesStart) / 1e9);
+        double rate = done / seconds;
+        String line = total >= 0
+                ? String.format("%s: %.1f of %.1f MB (%d%%) · %.1f MB/s%s", what, done / 1e6, total / 1e6,
+                        100 * done / Math.max(1, total), rate / 1e6, last ? "" : " · " + duration((total - done) / Math.max(1, rate)) + " left")
+                : String.format("%s: %.1f MB · %.1f MB/s", what, done / 1e6, rate / 1e6);
+        if (terminal) {
+            err.print("\r" + line + "\u001b[K" + (last ? "\n" : ""));
+        } else {
+            err.println(line);
+        }
+        err.flush();
+    }
+
     static String duration(double seconds) {
         long s = Math.round(seconds);
         if (s < 90) {

@@ -13,6 +13,7 @@ import org.plateau.experiment.Reproduction;
 import org.plateau.experiment.StudyResults;
 import org.plateau.experiment.StudySettings;
 import org.plateau.experiment.TargetCosine;
+import org.plateau.hub.ModelSources;
 import org.plateau.io.Json;
 import org.plateau.perturbation.SweepSettings;
 import org.plateau.perturbation.TargetType;
@@ -32,10 +33,13 @@ final class ReproduceCommand implements Command {
 
     @Override
     public String usage() {
-        return Inputs.MODEL_USAGE + "\n"
-                + "              --sae DIR            SAE folder (synthetic targets need one)\n"
+        return Inputs.MODEL_USAGE + " (default gpt2, the paper's)\n"
+                + "              --sae S              SAE folder or hub id (default with the default model:\n"
+                + "                                   gpt2-small-res-jb/blocks.1.hook_resid_pre, the paper's)\n"
                 + "              --out DIR            output folder (required)\n"
-                + "              --dataset D          sample-prompts (default) | random-tokens | FILE.txt | FILE.jsonl | FILE.bin\n"
+                + "              --dataset D          auto (default: the paper's OpenWebText if it can be had, else\n"
+                + "                                   sample-prompts) | sample-prompts | random-tokens | hf:org/name |\n"
+                + "                                   FILE.txt | FILE.jsonl | FILE.bin\n"
                 + "              --n N                perturbations per type (default 1000)\n"
                 + "              --seed N             root of every random draw (default 0)\n"
                 + "              --experiments LIST   sensitivity,relative,plateau,latents (default all)\n"
@@ -58,6 +62,19 @@ final class ReproduceCommand implements Command {
         return Set.of("resume");
     }
 
+    /** Loads the lab; when the paper's model cannot be had, says how to try the demo instead. */
+    static Lab openWithDemoHint(String model, String sae, Options o, PrintStream err) {
+        try {
+            return Inputs.openLab(model, sae, o, err);
+        } catch (org.plateau.PlateauException e) {
+            if (!o.has("model")) {
+                throw new org.plateau.PlateauException(e.getMessage().replaceAll("\\.$", "")
+                        + ". To try Plateau without GPT-2, run with --model demo --sae demo (random weights, not results).");
+            }
+            throw e;
+        }
+    }
+
     @Override
     public void run(Options o, PrintStream out, PrintStream err) {
         // every setting is checked before anything is loaded or written
@@ -67,8 +84,11 @@ final class ReproduceCommand implements Command {
         if (n < 1) {
             throw new org.plateau.PlateauException("--n must be at least 1, not " + n + ".");
         }
-        try (Lab lab = Inputs.openLab(o, true)) {
-            String datasetName = o.get("dataset", Datasets.SAMPLE_PROMPTS);
+        // the paper's setting unless told otherwise; an explicitly chosen model gets no default SAE
+        String model = o.get("model", ModelSources.DEFAULT_MODEL);
+        String sae = o.has("model") ? o.get("sae", null) : o.get("sae", ModelSources.DEFAULT_SAE);
+        try (Lab lab = openWithDemoHint(model, sae, o, err)) {
+            String datasetName = o.get("dataset", Datasets.AUTO);
             Datasets.Dataset dataset = Datasets.open(datasetName, lab.model().config(), Lab.PROMPT_LENGTH);
             var hook = Inputs.hook(o, lab.model());
             double targetCos = TargetCosine.parse(o.get("target-cos", null), lab, hook, dataset.prompts());

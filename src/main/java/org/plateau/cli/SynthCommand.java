@@ -30,7 +30,7 @@ final class SynthCommand implements Command {
 
     @Override
     public String usage() {
-        return Inputs.MODEL_USAGE + "\n              --sae DIR            SAE folder (SAELens format)\n"
+        return Inputs.MODEL_USAGE + "\n              --sae S              SAE folder (SAELens format), hub id or shorthand (gpt2-small-res-jb/blocks.1.hook_resid_pre)\n"
                 + Inputs.PROMPT_USAGE + "\n"
                 + "              --method M           structured | structured-no-cos | baseline | random\n"
                 + "              --target-cos C       c* of structured synthesis (default 0.42; 'measure': on this model)\n"
@@ -48,7 +48,7 @@ final class SynthCommand implements Command {
         o.require("sae");
         String method = o.require("method");
         long seed = o.getLong("seed", 0);
-        try (Lab lab = Inputs.openLab(o, true)) {
+        try (Lab lab = Inputs.openLab(o, true, err)) {
             int[] tokens = Inputs.prompt(o, lab.model(), "tokens", "prompt");
             HookPoint hook = Inputs.hook(o, lab.model());
             float[] base = lab.model().activation(tokens, hook);

@@ -26,6 +26,8 @@ import org.plateau.model.Gpt2Tokenizer;
  *   <li>{@code FILE.txt}: passages, one a line; every window is a prompt;
  *   <li>{@code FILE.jsonl}: rows with {@code input_ids} or {@code text}; a prompt is the start of a
  *       random row, as the paper drew them from OpenWebText;
+ *   <li>{@code hf:org/name}: a hub dataset through its rows service, the paper's way (see
+ *       {@link org.plateau.hub.HubDataset}); {@code auto}: the paper's dataset when it can be had;
  *   <li>{@code FILE.bin}: nanoGPT's format, uint16 token ids with documents ended by
  *       {@code <|endoftext|>}; a prompt is the start of a random document.
  * </ul>
@@ -34,6 +36,8 @@ public final class Datasets {
 
     public static final String SAMPLE_PROMPTS = "sample-prompts";
     public static final String RANDOM_TOKENS = "random-tokens";
+    /** The paper's OpenWebText prompts when they can be had (cached or fetched), else the sample prompts. */
+    public static final String AUTO = "auto";
     private static final String SAMPLE_RESOURCE = "/org/plateau/sample-prompts.txt";
 
     /** A prompt source and, when the request could not be met as asked, why. */
@@ -43,6 +47,17 @@ public final class Datasets {
 
     /** Opens a dataset for a model, checking every token id against its vocabulary. */
     public static Dataset open(String spec, Gpt2Config config, int length) {
+        if (spec.startsWith("hf:")) {
+            var hub = new org.plateau.hub.HubClient(org.plateau.hub.HubSettings.fromEnvironment());
+            List<int[]> rows = org.plateau.hub.HubDataset.rowStarts(spec, length, hub, null);
+            String name = spec.substring(3).replaceAll("\\?.*$", "");
+            RowStarts source = new RowStarts(rows, length, name);
+            checkVocabulary(source, config, spec);
+            return new Dataset(source, null);
+        }
+        if (spec.equals(AUTO)) {
+            return auto(config, length);
+        }
         if (spec.equals(SAMPLE_PROMPTS)) {
             if (!config.hasGpt2Vocabulary()) {
                 return new Dataset(new RandomTokenPrompts(config.vocabSize(), length),
@@ -77,6 +92,23 @@ public final class Datasets {
         }
         checkVocabulary(source, config, spec);
         return new Dataset(source, null);
+    }
+
+    /**
+     * {@link #AUTO}: for models with GPT-2's vocabulary the paper's dataset, fetched or from the
+     * cache; when it cannot be had, the shipped passages, with a note saying why.
+     */
+    static Dataset auto(Gpt2Config config, int length) {
+        if (!config.hasGpt2Vocabulary()) {
+            return open(SAMPLE_PROMPTS, config, length);
+        }
+        try {
+            return open(org.plateau.hub.HubDataset.PAPER, config, length);
+        } catch (PlateauException e) {
+            Dataset fallback = open(SAMPLE_PROMPTS, config, length);
+            return new Dataset(fallback.prompts(), "The paper's OpenWebText prompts could not be had (" + e.getMessage()
+                    .replaceAll("\\.$", "") + "), so Plateau's sample prompts were used.");
+        }
     }
 
     /** The default prompts for a model: {@link #SAMPLE_PROMPTS}, or random tokens for another vocabulary. */

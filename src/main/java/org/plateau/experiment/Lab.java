@@ -65,6 +65,23 @@ public final class Lab implements AutoCloseable {
         return new Lab(null, null, model, sae, name);
     }
 
+    private String modelSource;
+    private String saeSource;
+
+    /** Where the model and SAE came from (a hub id and commit, or a folder), for provenance. */
+    public void describeSources(String model, String sae) {
+        this.modelSource = model;
+        this.saeSource = sae;
+    }
+
+    public String modelSource() {
+        return modelSource != null ? modelSource : modelDir == null ? inMemoryName : modelDir.toString();
+    }
+
+    public String saeSource() {
+        return saeSource != null ? saeSource : saeDir == null ? null : saeDir.toString();
+    }
+
     /** Marks this lab as the bundled random-weight demo: every output says it is not a result. */
     public Lab markDemo() {
         demo = true;

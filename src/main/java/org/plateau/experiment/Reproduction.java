@@ -139,6 +139,7 @@ public final class Reproduction {
         Gpt2Config c = lab.model().config();
         m.put("name", shortName(lab.modelDir()));
         m.put("path", lab.modelDir().toAbsolutePath().normalize().toString());
+        m.put("source", lab.modelSource());
         m.put("sha256", Hashing.sha256(lab.modelDir().resolve("model.safetensors")));
         m.put("config_sha256", Hashing.sha256(lab.modelDir().resolve("config.json")));
         m.put("n_layer", c.nLayer());
@@ -149,6 +150,7 @@ public final class Reproduction {
             ObjectNode sae = p.putObject("sae");
             sae.put("name", shortName(lab.saeDir()));
             sae.put("path", lab.saeDir().toAbsolutePath().normalize().toString());
+            sae.put("source", lab.saeSource());
             sae.put("sha256", Hashing.sha256(lab.saeDir().resolve("sae_weights.safetensors")));
             sae.put("sparsity_sha256", Hashing.sha256(lab.saeDir().resolve("sparsity.safetensors")));
             sae.put("cfg_sha256", Hashing.sha256(lab.saeDir().resolve("cfg.json")));

@@ -37,7 +37,7 @@ public final class Explorer implements AutoCloseable {
     private static final Pattern TOKEN_IDS = Pattern.compile("\\s*\\d+(\\s*,\\s*\\d+)*\\s*");
 
     private final Lab lab;
-    private final PromptSource prompts;
+    private PromptSource prompts;
     /** The last base prompt run, kept so that overlaying more targets on it costs only their sweeps. */
     private Gpt2.Prefix prefix;
 
@@ -89,7 +89,16 @@ public final class Explorer implements AutoCloseable {
         return tokens;
     }
 
-    /** A random prompt from the model's default dataset. */
+    /** Where Next draws prompts from (the shipped passages by default). */
+    public void usePrompts(PromptSource source) {
+        this.prompts = source;
+    }
+
+    public PromptSource prompts() {
+        return prompts;
+    }
+
+    /** A random prompt from the chosen dataset. */
     public int[] drawPrompt(long seed) {
         return prompts.draw(Seeds.stream(seed, "explore-base"));
     }

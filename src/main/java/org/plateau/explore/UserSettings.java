@@ -18,7 +18,8 @@ public record UserSettings(String model, String sae, String processing, String t
         double windowHeight, int statsActivations) {
 
     public static UserSettings defaults() {
-        return new UserSettings(null, null, "tl", "model-generated", "absolute", 0.5, "blocks.1.hook_resid_pre", "",
+        // the paper's setting: GPT-2 small and the gpt2-small-res-jb SAE of layer 1, from the hub
+        return new UserSettings("gpt2", "gpt2-small-res-jb/blocks.1.hook_resid_pre", "tl", "model-generated", "absolute", 0.5, "blocks.1.hook_resid_pre", "",
                 20, 50, List.of("model-generated", "random", "synthetic-baseline", "synthetic-structured"), "ms_l2",
                 1200, 800, 2, 1400, 900, 32000);
     }

@@ -34,6 +34,10 @@ import org.plateau.explore.ExploreRequest;
 import org.plateau.explore.Explorer;
 import org.plateau.explore.Perturbation;
 import org.plateau.explore.UserSettings;
+import org.plateau.hub.DownloadListener;
+import org.plateau.hub.HubClient;
+import org.plateau.hub.HubSettings;
+import org.plateau.hub.ModelSources;
 import org.plateau.io.Hashing;
 import org.plateau.model.HookPoint;
 import org.plateau.model.Processing;
@@ -54,8 +58,8 @@ public final class MainWindow {
     static final int LATENT_BARS = 12;
 
     final Stage stage;
-    final ModelBar modelBar = new ModelBar(this::loadModel);
-    final PromptBox prompt = new PromptBox(this::usePassage, this::useTyped, this::next);
+    final ModelBar modelBar = new ModelBar(this::loadModel, this::loadDemo);
+    final PromptBox prompt = new PromptBox(this::usePassage, this::useTyped, this::next, this::choosePromptSource);
     final TargetBox target = new TargetBox(this::targetChanged, this::redraw, this::clearOverlay);
     final ListView<Perturbation> history = new ListView<>();
     final ExplorePane explore = new ExplorePane();
@@ -67,6 +71,7 @@ public final class MainWindow {
     final ExportActions exports;
 
     private UserSettings settings;
+    private DownloadDialog downloads;
     /** Used inside worker jobs only; replaced when a model loads. */
     private volatile Explorer explorer;
     private int[] baseTokens;
@@ -149,28 +154,53 @@ public final class MainWindow {
 
     // ------------------------------------------------------------------ model
 
+    /** The bundled random-weight model and SAE, for trying the window without a download. */
+    void loadDemo() {
+        modelBar.model.setText(ModelSources.DEMO);
+        modelBar.sae.setText(ModelSources.DEMO);
+        loadModel();
+    }
+
     void loadModel() {
         clearError();
         String model = modelBar.model.getText().strip();
         String sae = modelBar.sae.getText().strip();
         if (model.isEmpty()) {
-            error("Choose a model folder first.");
+            error("Choose a model: a folder, a hub id such as gpt2, or press Use demo.");
             return;
         }
         Processing processing = Processing.parse(modelBar.processing.getValue());
         status.setText("Loading " + model + (sae.isEmpty() ? "" : " and " + sae) + "…");
         modelBar.load.setDisable(true);
+        if (downloads == null) {
+            downloads = new DownloadDialog(stage);
+        }
         Explorer old = explorer;
         worker.always(() -> {
             try {
-                Lab lab = Lab.open(Path.of(model), sae.isEmpty() ? null : Path.of(sae), processing, Lab.deviceFromEnvironment());
+                HubClient hub = new HubClient(HubSettings.fromEnvironment());
+                DownloadListener progress = (file, done, total) -> Platform.runLater(() -> downloads.show(file, done, total));
+                ModelSources.Resolved m = ModelSources.model(model, hub, progress);
+                ModelSources.Resolved s = sae.isEmpty() ? null : ModelSources.sae(sae, hub, progress);
+                Lab lab = Lab.open(m.dir(), s == null ? null : s.dir(), processing, Lab.deviceFromEnvironment());
+                lab.describeSources(m.description(), s == null ? null : s.description());
+                if (m.demo() || (s != null && s.demo())) {
+                    lab.markDemo();
+                }
                 if (old != null) {
                     old.close();
                     old.lab().close();
                 }
                 return new Explorer(lab);
+            } catch (PlateauException e) {
+                boolean local = java.nio.file.Files.isDirectory(Path.of(model)) || model.equals(ModelSources.DEMO);
+                throw local ? e : new PlateauException(e.getMessage().replaceAll("\\.$", "")
+                        + ". Press Use demo to try Plateau with a small random-weight model.");
             } finally {
-                Platform.runLater(() -> modelBar.load.setDisable(false));
+                Platform.runLater(() -> {
+                    modelBar.load.setDisable(false);
+                    downloads.hide();
+                });
             }
         }, loaded -> {
             explorer = loaded;
@@ -178,16 +208,37 @@ public final class MainWindow {
             var c = lab.model().config();
             modelBar.device.setText(deviceName(lab) + " · " + c.nLayer() + " blocks, width " + c.dModel()
                     + (lab.sae() == null ? " · no SAE" : " · SAE of " + lab.sae().width() + " latents"));
-            stage.setTitle("Plateau — " + Path.of(model).getFileName() + (lab.isDemo() ? " — DEMO (random weights)" : ""));
+            stage.setTitle("Plateau — " + lab.modelSource()
+                    + (lab.isDemo() ? " — DEMO: random weights, for trying the interface; not results" : ""));
             quiet = true;
             target.setLayers(c.nLayer(), settings.hook(), settings.read());
+            prompt.source.getSelectionModel().select(PromptBox.SAMPLE);
+            prompt.source.setDisable(!loaded.readsText());
             quiet = false;
             prompt.setPassages(loaded.passages());
             String note = lab.hookMismatch(HookPoint.parse(target.hook.getValue(), c.nLayer()));
-            status.setText("Loaded " + Path.of(model).getFileName() + (note == null ? "." : ". " + note));
+            status.setText("Loaded " + lab.modelSource() + (note == null ? "." : ". " + note));
             overlayTypes.clear();
             next();
         });
+    }
+
+    /** Where Next draws prompts from: the shipped passages, or the paper's OpenWebText rows. */
+    void choosePromptSource(String choice) {
+        Explorer ex = explorer;
+        if (ex == null || quiet) {
+            return;
+        }
+        boolean openWebText = choice.equals(PromptBox.OPENWEBTEXT);
+        status.setText(openWebText ? "Fetching OpenWebText rows from the hub (once; then cached)…" : "Next draws from the sample prompts.");
+        worker.always(() -> openWebText
+                ? org.plateau.data.Datasets.open(org.plateau.hub.HubDataset.PAPER, ex.lab().model().config(), Lab.PROMPT_LENGTH)
+                : org.plateau.data.Datasets.open(org.plateau.data.Datasets.SAMPLE_PROMPTS, ex.lab().model().config(),
+                        Lab.PROMPT_LENGTH),
+                d -> {
+                    ex.usePrompts(d.prompts());
+                    status.setText("Next draws from " + d.prompts().describe() + ".");
+                });
     }
 
     static String deviceName(Lab lab) {

@@ -21,9 +21,10 @@ final class ModelBar extends HBox {
     final TextField sae = new TextField();
     final ComboBox<String> processing = new ComboBox<>(FXCollections.observableArrayList("tl", "raw"));
     final Button load = new Button("Load");
+    final Button demo = new Button("Use demo");
     final Label device = new Label("no model loaded");
 
-    ModelBar(Runnable onLoad) {
+    ModelBar(Runnable onLoad, Runnable onDemo) {
         setSpacing(6);
         setPadding(new Insets(6, 10, 6, 10));
         setAlignment(Pos.CENTER_LEFT);
@@ -32,10 +33,16 @@ final class ModelBar extends HBox {
         sae.setId("saePath");
         load.setId("loadModel");
         device.setId("deviceLabel");
-        model.setPromptText("model folder (config.json + model.safetensors)");
-        sae.setPromptText("SAE folder (cfg.json + sae_weights.safetensors), optional");
-        model.setTooltip(new Tooltip("A GPT-2 family model folder in Hugging Face's layout"));
-        sae.setTooltip(new Tooltip("An SAE in SAELens' layout; synthetic targets and the latent breakdown need one"));
+        model.setPromptText("a folder, or a hub id such as gpt2");
+        sae.setPromptText("a folder, or a hub id such as gpt2-small-res-jb/blocks.1.hook_resid_pre (optional)");
+        model.setTooltip(new Tooltip("A GPT-2 family model: a folder in Hugging Face's layout, or a hub id (gpt2,"
+                + " openai-community/gpt2); hub files are downloaded once into the Hugging Face cache"));
+        sae.setTooltip(new Tooltip("An SAE in SAELens' layout: a folder or a hub id; synthetic targets and the latent"
+                + " breakdown need one"));
+        demo.setId("useDemo");
+        demo.setTooltip(new Tooltip("A small model and SAE with random weights, made on this machine: for trying the"
+                + " interface without a download (not results)"));
+        demo.setOnAction(e -> onDemo.run());
         processing.setTooltip(new Tooltip("tl: TransformerLens' centred weights (the paper's); raw: Hugging Face's"));
         processing.getSelectionModel().select("tl");
         HBox.setHgrow(model, Priority.ALWAYS);
@@ -46,7 +53,7 @@ final class ModelBar extends HBox {
         sae.setOnAction(e -> onLoad.run());
         device.getStyleClass().add("device-label");
         getChildren().addAll(new Label("Model"), model, browse(model, "Choose a model folder"), new Label("SAE"), sae,
-                browse(sae, "Choose an SAE folder"), processing, load, device);
+                browse(sae, "Choose an SAE folder"), processing, load, demo, device);
     }
 
     private Button browse(TextField target, String title) {

@@ -27,9 +27,13 @@ final class PromptBox extends VBox {
     final TextField typed = new TextField();
     final FlowPane chips = new FlowPane(3, 3);
     final Button next = new Button("Next ▸");
+    final javafx.scene.control.ComboBox<String> source = new javafx.scene.control.ComboBox<>(
+            FXCollections.observableArrayList(SAMPLE, OPENWEBTEXT));
+    static final String SAMPLE = "Next draws from the sample prompts";
+    static final String OPENWEBTEXT = "Next draws from OpenWebText (the paper's, from the hub)";
     private final FilteredList<String> filtered;
 
-    PromptBox(Consumer<String> onPassage, Consumer<String> onTyped, Runnable onNext) {
+    PromptBox(Consumer<String> onPassage, Consumer<String> onTyped, Runnable onNext, Consumer<String> onSource) {
         setSpacing(5);
         setPadding(new Insets(0, 0, 6, 0));
         Label title = new Label("Prompt");
@@ -61,7 +65,16 @@ final class PromptBox extends VBox {
         chips.setPrefWrapLength(300);
         HBox row = new HBox(6, typed, next);
         HBox.setHgrow(typed, Priority.ALWAYS);
-        getChildren().addAll(title, filter, passages, row, chips);
+        source.setId("promptSource");
+        source.getSelectionModel().select(SAMPLE);
+        source.setMaxWidth(Double.MAX_VALUE);
+        source.setTooltip(new Tooltip("OpenWebText rows are fetched once through the hub's rows service, then cached"));
+        source.valueProperty().addListener((o, a, b) -> {
+            if (b != null && !b.equals(a)) {
+                onSource.accept(b);
+            }
+        });
+        getChildren().addAll(title, filter, passages, row, source, chips);
     }
 
     void setPassages(List<String> all) {

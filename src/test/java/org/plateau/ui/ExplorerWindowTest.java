@@ -197,6 +197,20 @@ class ExplorerWindowTest {
     }
 
     @Test
+    void theDemoLoadsWithTextPromptsAndSaysItIsRandomWeights(FxRobot robot) throws Exception {
+        robot.clickOn("#useDemo");
+        settle();
+        assertEquals("", w.errorText());
+        assertTrue(w.stage.getTitle().contains("DEMO"), w.stage.getTitle());
+        assertFalse(w.prompt.passages.getItems().isEmpty(), "the sample prompts, since the demo reads GPT-2's vocabulary");
+        robot.clickOn("#typedPrompt").write("The committee will publish its findings").type(KeyCode.ENTER);
+        settle();
+        List<String> texts = w.explore.shown().get(0).tokenTexts();
+        assertEquals(List.of("The", " committee", " will", " publish", " its", " findings"), texts);
+        assertEquals(101, w.explore.l2.pointsOfFirstCurve());
+    }
+
+    @Test
     void aReproduceRunOpensAndItsPerturbationsOpenAsRecorded(FxRobot robot) throws Exception {
         Path run = tmp.resolve("run");
         try (Lab lab = Lab.open(FIXTURE.resolve("model"), FIXTURE.resolve("sae"), Processing.TL, Device.cpu())) {

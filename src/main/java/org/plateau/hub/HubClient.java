@@ -1,0 +1,356 @@
+package org.plateau.hub;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.plateau.PlateauException;
+import org.plateau.io.Hashing;
+
+/**
+ * Fetches repository files from the hub into the cache, as Hugging Face's own client does: a HEAD
+ * request names the commit and the file's etag (for large files, the SHA-256 of its contents); the
+ * file then downloads into blobs/{etag}.incomplete, resuming where a dropped connection left it,
+ * and enters the cache only once whole and, where the hub announces a SHA-256, verified.
+ */
+public final class HubClient {
+
+    /** How often a dropped download is resumed before giving up. */
+    static final int ATTEMPTS = 6;
+    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+    private final HubSettings settings;
+    private final HubCache cache;
+    private final HttpClient http;
+
+    public HubClient(HubSettings settings) {
+        this.settings = settings;
+        this.cache = new HubCache(settings.cache());
+        this.http = HttpClient.newBuilder()
+                .followRedirects(HttpClient.Redirect.NEVER) // redirects are followed by hand: the token stays on the hub
+                .connectTimeout(Duration.ofSeconds(20))
+                .build();
+    }
+
+    public HubSettings settings() {
+        return settings;
+    }
+
+    public HubCache cache() {
+        return cache;
+    }
+
+    /**
+     * The local path of each file of a repository revision: from the cache when there, else
+     * downloaded (unless offline). Returns the paths in the order asked.
+     */
+    public List<Path> files(String repo, String kind, String revision, List<String> files, DownloadListener listener) {
+        List<Path> out = new java.util.ArrayList<>();
+        for (String f : files) {
+            Path cached = cache.find(repo, kind, revision, f);
+            if (cached != null) {
+                out.add(cached);
+                continue;
+            }
+            if (settings.offline()) {
+                throw new PlateauException("HF_HUB_OFFLINE is set and the cache at " + cache.repoFolder(repo, kind)
+                        + " does not hold " + f + "; " + byHand(repo, kind, files));
+            }
+            out.add(download(repo, kind, revision, f, files, listener));
+        }
+        return out;
+    }
+
+    /** What HEAD told about a file. */
+    /** What HEAD told about a file; {@code signed}: its location is a signed URL elsewhere (the CDN). */
+    record Metadata(String commit, String etag, long size, URI location, boolean signed) {}
+
+    private Path download(String repo, String kind, String revision, String file, List<String> all,
+            DownloadListener listener) {
+        URI url = resolveUrl(repo, kind, revision, file);
+        Metadata meta = head(url, repo, kind, revision, file, all);
+        String commit = meta.commit() != null ? meta.commit() : revision;
+        Path blob = cache.blob(repo, kind, meta.etag());
+        try {
+            if (Files.exists(blob)) { // the same contents under another name or revision
+                Path p = cache.link(repo, kind, meta.etag(), commit, file);
+                cache.writeRef(repo, kind, revision, commit);
+                return p;
+            }
+            Path part = cache.incomplete(repo, kind, meta.etag());
+            Files.createDirectories(part.getParent());
+            fetch(meta.location(), meta.signed(), part, meta.size(), file, listener, repo, kind, all);
+            if (meta.size() >= 0 && Files.size(part) != meta.size()) {
+                Files.deleteIfExists(part);
+                throw new PlateauException("The download of " + file + " from " + repo + " ended at the wrong size; run again.");
+            }
+            if (SHA256.matcher(meta.etag()).matches()) {
+                String got = Hashing.sha256(part);
+                if (!got.equals(meta.etag())) {
+                    Files.deleteIfExists(part);
+                    throw new PlateauException("The download of " + file + " from " + repo + " does not match the SHA-256"
+                            + " the hub announced (" + meta.etag().substring(0, 12) + "…, got " + got.substring(0, 12)
+                            + "…); nothing was kept. Run again, or " + byHand(repo, kind, all));
+                }
+            }
+            Path p = cache.commit(repo, kind, meta.etag(), part, commit, file);
+            cache.writeRef(repo, kind, revision, commit);
+            return p;
+        } catch (IOException e) {
+            throw new PlateauException("Cannot write to the Hugging Face cache at " + cache.root() + " (" + e.getMessage() + ").");
+        }
+    }
+
+    URI resolveUrl(String repo, String kind, String revision, String file) {
+        String prefix = kind.equals("dataset") ? "/datasets/" : "/";
+        return URI.create(settings.endpoint() + prefix + repo + "/resolve/" + encode(revision) + "/" + encodePath(file));
+    }
+
+    /** HEAD, following the hub's own (relative) redirects but stopping at a CDN one, as the official client does. */
+    private Metadata head(URI url, String repo, String kind, String revision, String file, List<String> all) {
+        URI current = url;
+        for (int hop = 0; hop < 6; hop++) {
+            HttpResponse<Void> r = send(request(current).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.discarding(), repo, kind, all);
+            int code = r.statusCode();
+            String commit = r.headers().firstValue("X-Repo-Commit").orElse(null);
+            String linkedEtag = r.headers().firstValue("X-Linked-Etag").orElse(null);
+            String etag = clean(linkedEtag != null ? linkedEtag : r.headers().firstValue("ETag").orElse(null));
+            long size = r.headers().firstValueAsLong("X-Linked-Size")
+                    .orElse(r.headers().firstValueAsLong("Content-Length").orElse(-1));
+            if (code >= 300 && code < 400) {
+                URI location = current.resolve(r.headers().firstValue("Location").orElseThrow(
+                        () -> new PlateauException("The hub redirected " + file + " without saying where.")));
+                if (linkedEtag != null || !sameHost(location, url)) {
+                    // a large file: its contents live elsewhere (the CDN), its identity is in these headers
+                    return new Metadata(commit, require(etag, file, repo), size, location, true);
+                }
+                current = location;
+                continue;
+            }
+            checkStatus(code, repo, kind, revision, file, all);
+            return new Metadata(commit, require(etag, file, repo), size, current, false);
+        }
+        throw new PlateauException("The hub redirected " + file + " of " + repo + " too many times.");
+    }
+
+    /** GET into {@code part}, resuming with a Range request after a dropped connection. */
+    private void fetch(URI location, boolean signed, Path part, long size, String file, DownloadListener listener,
+            String repo, String kind, List<String> all) throws IOException {
+        IOException last = null;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            long have = Files.exists(part) ? Files.size(part) : 0;
+            if (size >= 0 && have >= size) {
+                return;
+            }
+            try {
+                if (attempt > 0) {
+                    Thread.sleep(Math.min(8000, 250L << attempt));
+                }
+                getInto(location, signed, part, have, size, file, listener, repo, kind, all);
+                return;
+            } catch (IOException e) {
+                last = e; // dropped: resume from what arrived
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PlateauException("The download of " + file + " was interrupted; run again to resume it.");
+            }
+        }
+        throw new PlateauException("The download of " + file + " from " + repo + " kept breaking off (" + last.getMessage()
+                + "); what arrived is kept, run again to resume it.");
+    }
+
+    private void getInto(URI start, boolean signed, Path part, long have, long size, String file,
+            DownloadListener listener, String repo, String kind, List<String> all) throws IOException, InterruptedException {
+        URI current = start;
+        for (int hop = 0; hop < 6; hop++) {
+            // a signed URL needs no token, and the token must not travel beyond the hub
+            boolean onHub = !signed && sameHost(current, URI.create(settings.endpoint()));
+            HttpRequest.Builder b = onHub ? request(current)
+                    : HttpRequest.newBuilder(current).header("User-Agent", userAgent());
+            if (have > 0) {
+                b.header("Range", "bytes=" + have + "-");
+            }
+            HttpResponse<InputStream> r;
+            try {
+                r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (ConnectException | UnknownHostException | HttpConnectTimeoutException e) {
+                throw new PlateauException("Cannot reach the hub at " + settings.endpoint() + " to download " + file
+                        + " (" + reason(e) + "); " + byHand(repo, kind, all));
+            }
+            int code = r.statusCode();
+            if (code >= 300 && code < 400) {
+                r.body().close();
+                URI next = current.resolve(r.headers().firstValue("Location").orElseThrow());
+                signed |= !sameHost(next, current);
+                current = next;
+                continue;
+            }
+            if (code == 416 && size >= 0 && have >= size) {
+                r.body().close();
+                return;
+            }
+            boolean resumed = code == 206;
+            if (!resumed && code != 200) {
+                r.body().close();
+                checkStatus(code, repo, kind, "", file, all);
+            }
+            long done = resumed ? have : 0;
+            StandardOpenOption mode = resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
+            try (InputStream in = r.body();
+                    OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
+                byte[] buf = new byte[1 << 16];
+                int n;
+                long lastReport = 0;
+                while ((n = in.read(buf)) > 0) {
+                    out.write(buf, 0, n);
+                    done += n;
+                    if (done - lastReport > (1 << 20) || (size >= 0 && done >= size)) {
+                        listener.progress(file, done, size);
+                        lastReport = done;
+                    }
+                }
+            }
+            listener.progress(file, done, size);
+            if (size >= 0 && done < size) {
+                throw new IOException("connection closed after " + done + " of " + size + " bytes");
+            }
+            return;
+        }
+        throw new IOException("too many redirects");
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler, String repo, String kind,
+            List<String> all) {
+        try {
+            return http.send(req, handler);
+        } catch (ConnectException | UnknownHostException | HttpConnectTimeoutException e) {
+            throw new PlateauException("Cannot reach the hub at " + settings.endpoint() + " (" + reason(e) + "); "
+                    + byHand(repo, kind, all));
+        } catch (IOException e) {
+            throw new PlateauException("The connection to the hub at " + settings.endpoint() + " failed (" + reason(e)
+                    + "); " + byHand(repo, kind, all));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PlateauException("Interrupted while asking the hub for " + repo + ".");
+        }
+    }
+
+    private void checkStatus(int code, String repo, String kind, String revision, String file, List<String> all) {
+        if (code == 401 || code == 403) {
+            throw new PlateauException("The hub refused access to " + repo + " (" + code + "): it may be gated or private;"
+                    + (settings.token() == null ? " set HF_TOKEN to a token that has access," : " HF_TOKEN has no access to it;")
+                    + " or " + byHand(repo, kind, all));
+        }
+        if (code == 404) {
+            throw new PlateauException("The hub has no file " + file + " in " + repo
+                    + (revision.isEmpty() ? "" : " at revision " + revision) + " (404); check the name, or "
+                    + byHand(repo, kind, all));
+        }
+        if (code >= 400) {
+            throw new PlateauException("The hub answered " + code + " for " + file + " of " + repo + "; try again later, or "
+                    + byHand(repo, kind, all));
+        }
+    }
+
+    HttpRequest.Builder request(URI url) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).header("User-Agent", userAgent());
+        if (settings.token() != null) {
+            b.header("Authorization", "Bearer " + settings.token());
+        }
+        return b;
+    }
+
+    /** GET of a small JSON document (the dataset-rows service). */
+    String getText(URI url, String what) {
+        HttpResponse<String> r = send(request(url).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8),
+                what, "dataset", List.of());
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw new PlateauException("The hub refused access to " + what + " (" + r.statusCode() + "); set HF_TOKEN to a"
+                    + " token that has access.");
+        }
+        if (r.statusCode() != 200) {
+            throw new PlateauException("The dataset service answered " + r.statusCode() + " for " + what + ".");
+        }
+        return r.body();
+    }
+
+    private static String userAgent() {
+        return "plateau/" + org.plateau.cli.Cli.version() + "; java/" + System.getProperty("java.version");
+    }
+
+    /** The sentence that ends every failure: which files, and where they go by hand. */
+    String byHand(String repo, String kind, List<String> files) {
+        return "to work without the network, put " + describe(repo, files) + " in a folder and pass that folder instead"
+                + " (or into " + cache.repoFolder(repo, kind).resolve("snapshots").resolve("<commit>")
+                + ", with refs/main naming that commit).";
+    }
+
+    private static String describe(String repo, List<String> files) {
+        return String.join(", ", files) + " of " + repo;
+    }
+
+    private static String require(String etag, String file, String repo) {
+        if (etag == null || etag.isEmpty()) {
+            throw new PlateauException("The hub did not identify " + file + " of " + repo + " (no ETag).");
+        }
+        return etag;
+    }
+
+    /** An etag without quotes or weakness marker, as the cache names blobs. */
+    static String clean(String etag) {
+        if (etag == null) {
+            return null;
+        }
+        String e = etag.strip();
+        if (e.startsWith("W/")) {
+            e = e.substring(2);
+        }
+        return e.replace("\"", "");
+    }
+
+    private static boolean sameHost(URI a, URI b) {
+        return a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && a.getPort() == b.getPort();
+    }
+
+    private static String reason(Exception e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String encodePath(String path) {
+        StringBuilder b = new StringBuilder();
+        for (String part : path.split("/")) {
+            b.append(b.length() == 0 ? "" : "/").append(encode(part));
+        }
+        return b.toString();
+    }
+
+    static String sha256Hex(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

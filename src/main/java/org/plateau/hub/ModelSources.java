@@ -1,0 +1,114 @@
+package org.plateau.hub;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.plateau.PlateauException;
+
+/**
+ * What {@code --model} and {@code --sae} (and the window's fields) may name, made into a local
+ * folder: a folder; a hub repository ({@code gpt2}, {@code openai-community/gpt2},
+ * {@code org/name@revision}); for SAEs a folder of a repository
+ * ({@code jbloom/GPT2-Small-SAEs-Reformatted/blocks.1.hook_resid_pre}) or SAELens' shorthand
+ * ({@code gpt2-small-res-jb/blocks.1.hook_resid_pre}); or {@code demo}, the bundled random-weight model.
+ */
+public final class ModelSources {
+
+    /** The paper's setting. */
+    public static final String DEFAULT_MODEL = "gpt2";
+    public static final String DEFAULT_SAE = "gpt2-small-res-jb/blocks.1.hook_resid_pre";
+    public static final String DEMO = "demo";
+
+    static final List<String> MODEL_FILES = List.of("config.json", "model.safetensors");
+    static final List<String> SAE_FILES = List.of("cfg.json", "sae_weights.safetensors", "sparsity.safetensors");
+
+    /** Old single-word GPT-2 names, as the hub still accepts them. */
+    private static final Map<String, String> ALIASES = Map.of(
+            "gpt2", "openai-community/gpt2", "gpt2-medium", "openai-community/gpt2-medium",
+            "gpt2-large", "openai-community/gpt2-large", "gpt2-xl", "openai-community/gpt2-xl",
+            "distilgpt2", "distilbert/distilgpt2");
+
+    /** SAELens releases: shorthand → repository whose folders are hook names. */
+    private static final Map<String, String> SAE_RELEASES = Map.of(
+            "gpt2-small-res-jb", "jbloom/GPT2-Small-SAEs-Reformatted");
+
+    private static final Pattern REPO = Pattern.compile("([A-Za-z0-9][\\w.-]*/[\\w.-]+)(?:@([\\w./-]+))?");
+    private static final Pattern SAE_IN_REPO = Pattern.compile("([A-Za-z0-9][\\w.-]*/[\\w.-]+)/([\\w./-]+?)(?:@([\\w./-]+))?");
+
+    /**
+     * A resolved source.
+     *
+     * @param dir the local folder
+     * @param description what it is, for provenance ("openai-community/gpt2 at 607a30d…")
+     * @param demo whether it is the random-weight demo
+     */
+    public record Resolved(Path dir, String description, boolean demo) {}
+
+    private ModelSources() {}
+
+    public static Resolved model(String spec, HubClient hub, DownloadListener listener) {
+        String s = spec.strip();
+        if (s.equals(DEMO)) {
+            return new Resolved(DemoModel.ensure().model(), "the demo model (random weights)", true);
+        }
+        Path local = Path.of(s);
+        if (Files.isDirectory(local) || looksLikePath(s)) {
+            return new Resolved(local, local.toAbsolutePath().normalize().toString(), false);
+        }
+        String name = ALIASES.getOrDefault(s, s);
+        Matcher m = REPO.matcher(name);
+        if (!m.matches()) {
+            throw new PlateauException("The model " + spec + " is neither a folder nor a hub id such as gpt2 or"
+                    + " openai-community/gpt2.");
+        }
+        return fromHub(hub, m.group(1), m.group(2), "", MODEL_FILES, listener);
+    }
+
+    public static Resolved sae(String spec, HubClient hub, DownloadListener listener) {
+        String s = spec.strip();
+        if (s.equals(DEMO)) {
+            return new Resolved(DemoModel.ensure().sae(), "the demo SAE (random weights)", true);
+        }
+        Path local = Path.of(s);
+        if (Files.isDirectory(local) || looksLikePath(s)) {
+            return new Resolved(local, local.toAbsolutePath().normalize().toString(), false);
+        }
+        int slash = s.indexOf('/');
+        if (slash > 0 && SAE_RELEASES.containsKey(s.substring(0, slash))) {
+            s = SAE_RELEASES.get(s.substring(0, slash)) + s.substring(slash);
+        }
+        Matcher inRepo = SAE_IN_REPO.matcher(s);
+        if (inRepo.matches()) {
+            return fromHub(hub, inRepo.group(1), inRepo.group(3), inRepo.group(2), SAE_FILES, listener);
+        }
+        Matcher root = REPO.matcher(s);
+        if (root.matches()) {
+            return fromHub(hub, root.group(1), root.group(2), "", SAE_FILES, listener);
+        }
+        throw new PlateauException("The SAE " + spec + " is neither a folder nor a hub id such as"
+                + " gpt2-small-res-jb/blocks.1.hook_resid_pre.");
+    }
+
+    private static Resolved fromHub(HubClient hub, String repo, String revision, String folder, List<String> files,
+            DownloadListener listener) {
+        String rev = revision == null ? "main" : revision;
+        String prefix = folder.isEmpty() ? "" : folder + "/";
+        List<String> paths = files.stream().map(f -> prefix + f).toList();
+        List<Path> got = hub.files(repo, "model", rev, paths, listener);
+        Path dir = got.get(0).getParent();
+        return new Resolved(dir, repo + (folder.isEmpty() ? "" : "/" + folder) + " at " + describeCommit(hub, repo, rev), false);
+    }
+
+    private static String describeCommit(HubClient hub, String repo, String rev) {
+        String c = hub.cache().commitOf(repo, "model", rev);
+        return c == null ? rev : rev + " (" + c.substring(0, Math.min(12, c.length())) + ")";
+    }
+
+    /** Strings that can only be meant as a path on this machine. */
+    private static boolean looksLikePath(String s) {
+        return s.startsWith("/") || s.startsWith(".") || s.startsWith("~") || s.contains("\\") || s.matches("^[A-Za-z]:.*");
+    }
+}

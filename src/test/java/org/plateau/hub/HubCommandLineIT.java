@@ -1,0 +1,112 @@
+package org.plateau.hub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.plateau.Fixtures;
+import org.plateau.io.Hashing;
+import org.plateau.io.Json;
+
+/** The packaged program with the hub's variables pointing at a local server (real sockets). */
+class HubCommandLineIT {
+
+    static final String COMMIT = "89abcdef0123456789abcdef0123456789abcdef";
+
+    record Result(int code, String out, String err) {}
+
+    static Result run(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", "target/plateau.jar"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("out", ".txt");
+        Path err = Files.createTempFile("err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void reproduceWithThePapersDefaultsComesFromTheHubThenWorksOffline(@TempDir Path tmp) throws Exception {
+        Path fixture = Fixtures.tinyA();
+        try (HubServer server = new HubServer()
+                .repo("openai-community/gpt2", COMMIT, fixture.resolve("model"), "")
+                .repo("jbloom/GPT2-Small-SAEs-Reformatted", COMMIT, fixture.resolve("sae"), "blocks.1.hook_resid_pre/")) {
+            Map<String, String> env = Map.of("HF_ENDPOINT", server.url(), "HF_HOME", tmp.resolve("hf").toString(),
+                    "PLATEAU_CACHE", tmp.resolve("plateau").toString());
+            Result r = run(env, "reproduce", "--out", tmp.resolve("run").toString(), "--n", "2",
+                    "--stats-activations", "300");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.err().contains("downloading model.safetensors"), "a progress line: " + r.err());
+            JsonNode prov = Json.MAPPER.readTree(tmp.resolve("run/results.json").toFile()).path("provenance");
+            assertTrue(prov.path("model").path("source").asText().startsWith("openai-community/gpt2 at main (89abcdef0123)"),
+                    prov.toString());
+            assertTrue(prov.path("sae").path("source").asText().startsWith(
+                    "jbloom/GPT2-Small-SAEs-Reformatted/blocks.1.hook_resid_pre"), prov.toString());
+            assertTrue(Files.exists(tmp.resolve("hf/hub/models--openai-community--gpt2/refs/main")));
+
+            server.close();
+            Map<String, String> offline = new java.util.HashMap<>(env);
+            offline.put("HF_HUB_OFFLINE", "1");
+            Result again = run(offline, "forward", "--model", "gpt2", "--tokens", "1,2,3");
+            assertEquals(0, again.code(), again.err());
+        }
+    }
+
+    @Test
+    void withoutNetworkOrCacheItSaysSoAndOffersTheDemo(@TempDir Path tmp) throws Exception {
+        Map<String, String> env = Map.of("HF_ENDPOINT", "http://127.0.0.1:9", "HF_HOME", tmp.resolve("hf").toString(),
+                "PLATEAU_CACHE", tmp.resolve("plateau").toString());
+        Result r = run(env, "reproduce", "--out", tmp.resolve("run").toString(), "--n", "2");
+        assertEquals(2, r.code());
+        String message = r.err().strip();
+        assertEquals(1, message.lines().count(), message);
+        assertTrue(message.startsWith("plateau: Cannot reach the hub at http://127.0.0.1:9"), message);
+        assertTrue(message.contains("config.json, model.safetensors of openai-community/gpt2"), message);
+        assertTrue(message.endsWith("--model demo --sae demo (random weights, not results)."), message);
+        assertTrue(!Files.exists(tmp.resolve("run")), "nothing written");
+    }
+
+    @Test
+    void theDemoIsTheSameEverywhereAndLabelledAsRandomWeights(@TempDir Path tmp) throws Exception {
+        Map<String, String> one = Map.of("PLATEAU_CACHE", tmp.resolve("one").toString(), "HF_HUB_OFFLINE", "1");
+        Map<String, String> two = Map.of("PLATEAU_CACHE", tmp.resolve("two").toString(), "HF_HUB_OFFLINE", "1");
+        assertEquals(0, run(one, "forward", "--model", "demo", "--prompt", "Hello world").code());
+        assertEquals(0, run(two, "forward", "--model", "demo", "--prompt", "Hello world").code());
+        for (String f : List.of("model/model.safetensors", "sae/sae_weights.safetensors", "sae/sparsity.safetensors")) {
+            assertEquals(Hashing.sha256(tmp.resolve("one/demo/v1").resolve(f)), Hashing.sha256(tmp.resolve("two/demo/v1").resolve(f)), f);
+        }
+        try (HubServer server = new HubServer()) {
+            List<int[]> docs = new ArrayList<>();
+            for (int[] d : Fixtures.openWebTextDocuments()) {
+                docs.add(java.util.Arrays.copyOf(d, Math.min(d.length, 32)));
+            }
+            server.dataset("test/owt", docs);
+            Map<String, String> env = Map.of("PLATEAU_CACHE", tmp.resolve("one").toString(),
+                    "PLATEAU_DATASETS_SERVER", server.url(), "HF_ENDPOINT", server.url());
+            Result r = run(env, "reproduce", "--model", "demo", "--sae", "demo", "--n", "2", "--stats-activations", "150",
+                    "--dataset", "hf:test/owt?rows=150", "--out", tmp.resolve("run").toString());
+            assertEquals(0, r.code(), r.err());
+        }
+        String report = Files.readString(tmp.resolve("run/report.md"));
+        assertTrue(report.contains("DEMO — random-weight model for trying the interface; these are not results."));
+        assertTrue(report.contains("test/owt (first 10 tokens of 150 rows)"), report.substring(0, 1500));
+        JsonNode results = Json.MAPPER.readTree(tmp.resolve("run/results.json").toFile());
+        assertTrue(results.path("provenance").path("demo").asBoolean());
+        for (JsonNode p : results.path("perturbations")) {
+            int[] base = Fixtures.ints(p.path("base_tokens"));
+            assertTrue(Fixtures.openWebTextDocuments().stream().anyMatch(d -> java.util.Arrays.equals(
+                    java.util.Arrays.copyOf(d, 10), base)), "prompts are OpenWebText row starts");
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package org.plateau.hub;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.plateau.io.Json;
+
+/**
+ * A small stand-in for the Hugging Face hub on a real local socket: /{repo}/resolve/{rev}/{path}
+ * with the hub's headers (X-Repo-Commit, ETag, and for .safetensors files a 302 to /cdn/{sha256}
+ * with X-Linked-Etag and X-Linked-Size), Range requests, and /rows for datasets. Faults on demand.
+ */
+final class HubServer implements AutoCloseable {
+
+    record Repo(String commit, Map<String, byte[]> files) {}
+
+    final Map<String, Repo> repos = new LinkedHashMap<>();
+    final Map<String, List<int[]>> datasets = new HashMap<>();
+    final Map<String, byte[]> blobs = new HashMap<>();
+    final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    final AtomicInteger requests = new AtomicInteger();
+
+    /** Fault: the first transfer of a CDN blob stops after this many bytes (−1: never). */
+    volatile long dropAfter = -1;
+    /** Fault: the hub announces a SHA-256 that does not match the contents. */
+    volatile boolean wrongSha;
+    /** Fault: a token is required. */
+    volatile String requiredToken;
+    private boolean dropped;
+
+    private final HttpServer server;
+
+    HubServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Serves the files of a folder (recursively) as a repository. */
+    HubServer repo(String name, String commit, Path folder, String prefix) throws IOException {
+        Repo r = repos.computeIfAbsent(name, n -> new Repo(commit, new LinkedHashMap<>()));
+        try (var files = Files.walk(folder)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                byte[] data = Files.readAllBytes(f);
+                r.files().put(prefix + folder.relativize(f).toString().replace('\\', '/'), data);
+                blobs.put(HubClient.sha256Hex(data), data);
+            }
+        }
+        return this;
+    }
+
+    HubServer dataset(String name, List<int[]> rows) {
+        datasets.put(name, rows);
+        return this;
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        requests.incrementAndGet();
+        String path = URLDecoder.decode(ex.getRequestURI().getRawPath(), StandardCharsets.UTF_8);
+        String range = ex.getRequestHeaders().getFirst("Range");
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        log.add(ex.getRequestMethod() + " " + path + (range == null ? "" : " range=" + range) + (auth == null ? "" : " auth"));
+        try (ex) {
+            if (path.startsWith("/cdn/")) {
+                cdn(ex, path.substring(5), range);
+            } else if (path.equals("/rows")) {
+                rows(ex);
+            } else {
+                resolve(ex, path, auth);
+            }
+        } catch (IOException e) {
+            // a dropped connection ends here on purpose
+        }
+    }
+
+    private void resolve(HttpExchange ex, String path, String auth) throws IOException {
+        int at = path.indexOf("/resolve/");
+        if (at < 0) {
+            send(ex, 404, new byte[0]);
+            return;
+        }
+        if (requiredToken != null && !("Bearer " + requiredToken).equals(auth)) {
+            send(ex, 401, "unauthorized".getBytes());
+            return;
+        }
+        String repoName = path.substring(1, at);
+        String rest = path.substring(at + 9);
+        String file = rest.substring(rest.indexOf('/') + 1);
+        Repo repo = repos.get(repoName);
+        byte[] data = repo == null ? null : repo.files().get(file);
+        if (data == null) {
+            send(ex, 404, "not found".getBytes());
+            return;
+        }
+        String sha = HubClient.sha256Hex(data);
+        var h = ex.getResponseHeaders();
+        h.add("X-Repo-Commit", repo.commit());
+        if (file.endsWith(".safetensors")) {
+            String announced = wrongSha ? HubClient.sha256Hex("something else".getBytes()) : sha;
+            h.add("X-Linked-Etag", "\"" + announced + "\"");
+            h.add("X-Linked-Size", Long.toString(data.length));
+            h.add("Location", "/cdn/" + sha);
+            ex.sendResponseHeaders(302, -1);
+            return;
+        }
+        h.add("ETag", "\"" + sha.substring(0, 40) + "\""); // a git blob id, like the hub's for small files
+        if (ex.getRequestMethod().equals("HEAD")) {
+            h.add("Content-Length", Long.toString(data.length));
+            ex.sendResponseHeaders(200, -1);
+        } else {
+            send(ex, 200, data);
+        }
+    }
+
+    private synchronized void cdn(HttpExchange ex, String sha, String range) throws IOException {
+        byte[] data = blobs.get(sha);
+        if (data == null) {
+            send(ex, 404, new byte[0]);
+            return;
+        }
+        int from = 0;
+        if (range != null && range.startsWith("bytes=")) {
+            from = Integer.parseInt(range.substring(6, range.indexOf('-')));
+        }
+        ex.getResponseHeaders().add("Accept-Ranges", "bytes");
+        int length = data.length - from;
+        if (from > 0) {
+            ex.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (data.length - 1) + "/" + data.length);
+        }
+        ex.sendResponseHeaders(from > 0 ? 206 : 200, length);
+        OutputStream out = ex.getResponseBody();
+        if (dropAfter >= 0 && !dropped && length > dropAfter) {
+            dropped = true;
+            out.write(data, from, (int) dropAfter);
+            out.flush();
+            throw new IOException("dropping the connection on purpose");
+        }
+        out.write(data, from, length);
+    }
+
+    private void rows(HttpExchange ex) throws IOException {
+        Map<String, String> q = new HashMap<>();
+        for (String kv : ex.getRequestURI().getRawQuery().split("&")) {
+            int eq = kv.indexOf('=');
+            q.put(kv.substring(0, eq), URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
+        }
+        List<int[]> rows = datasets.get(q.get("dataset"));
+        if (rows == null) {
+            send(ex, 404, "{\"error\": \"no such dataset\"}".getBytes());
+            return;
+        }
+        int offset = Integer.parseInt(q.get("offset"));
+        int length = Integer.parseInt(q.get("length"));
+        var root = Json.MAPPER.createObjectNode();
+        var arr = root.putArray("rows");
+        for (int i = offset; i < Math.min(rows.size(), offset + length); i++) {
+            var r = arr.addObject();
+            r.put("row_idx", i);
+            r.putObject("row").putPOJO("input_ids", rows.get(i));
+            r.putArray("truncated_cells");
+        }
+        root.put("num_rows_total", rows.size());
+        root.put("num_rows_per_page", 100);
+        root.put("partial", false);
+        send(ex, 200, root.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void send(HttpExchange ex, int code, byte[] body) throws IOException {
+        ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            ex.getResponseBody().write(body);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
