@@ -29,10 +29,11 @@ public final class MarkdownReport {
             b.append("> **").append(DEMO_BANNER).append("**\n\n");
         }
         b.append("| | |\n|---|---|\n");
-        row(b, "model", p.path("model").path("path").asText() + " (" + p.path("processing").asText() + " processing)");
+        row(b, "model", p.path("model").path("source").asText(p.path("model").path("path").asText()) + " ("
+                + p.path("processing").asText() + " processing)");
         row(b, "model SHA-256", "`" + p.path("model").path("sha256").asText() + "`");
         if (p.path("sae").isObject()) {
-            row(b, "SAE", p.path("sae").path("path").asText());
+            row(b, "SAE", p.path("sae").path("source").asText(p.path("sae").path("path").asText()));
             row(b, "SAE SHA-256", "`" + p.path("sae").path("sha256").asText() + "`");
         } else {
             row(b, "SAE", "none (synthetic types not run)");

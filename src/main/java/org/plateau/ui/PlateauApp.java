@@ -9,12 +9,15 @@ public final class PlateauApp extends Application {
 
     @Override
     public void start(Stage stage) {
+        boolean returning = java.nio.file.Files.exists(UserSettings.file());
         MainWindow window = new MainWindow(stage, UserSettings.load());
         stage.show();
-        if (window.modelBar.model.getText().isBlank()) {
-            window.status.setText("Choose a model folder (and an SAE) above, then Load.");
+        if (returning && !window.modelBar.model.getText().isBlank()) {
+            window.loadModel(); // what was loaded last time, from the cache
         } else {
-            window.loadModel();
+            // a first start downloads nothing unasked
+            window.status.setText("Load fetches the paper's GPT-2 small and its layer-1 SAE from the Hugging Face hub"
+                    + " (about 700 MB, once); a folder works too. Use demo tries the window with random weights.");
         }
     }
 
