@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.apache.commons.math3.distribution.NormalDistribution;
 import org.plateau.PlateauException;
 import org.plateau.io.CacheDir;
 import org.plateau.io.SafetensorsWriter;
@@ -28,9 +27,14 @@ public final class DemoModel {
     static final int CONTEXT = 128;
     static final int VOCAB = 50257;
     static final int LATENTS = 1024;
-    /** Latents that fire on a typical activation, as in a trained SAE. */
-    static final int ACTIVE = 20;
+    /**
+     * Each latent fires on this share of activations, the reference oracle's choice: low thresholds
+     * keep a decoded code close enough to the activation that encoding finds its latents again.
+     */
+    static final double FIRING_RATE = 0.07;
     static final long SEED = 20241124;
+    /** Bumped whenever what is generated changes, so that old copies are not used. */
+    static final String VERSION = "v4";
 
     /** Where it is. */
     public record Folders(Path model, Path sae) {}
@@ -38,13 +42,13 @@ public final class DemoModel {
     private DemoModel() {}
 
     public static synchronized Folders ensure() {
-        Path root = CacheDir.root().resolve("demo").resolve("v1");
+        Path root = CacheDir.root().resolve("demo").resolve(VERSION);
         Folders f = new Folders(root.resolve("model"), root.resolve("sae"));
         if (Files.exists(f.sae().resolve("sparsity.safetensors"))) {
             return f;
         }
         try {
-            Path tmp = Files.createDirectories(root.getParent()).resolve("v1.building-" + ProcessHandle.current().pid());
+            Path tmp = Files.createDirectories(root.getParent()).resolve(VERSION + ".building-" + ProcessHandle.current().pid());
             writeModel(tmp.resolve("model"));
             writeSae(tmp.resolve("model"), tmp.resolve("sae"));
             if (!Files.exists(root)) {
@@ -87,14 +91,20 @@ public final class DemoModel {
         w.write(dir.resolve("model.safetensors"));
     }
 
-    /** An SAE whose biases are set from the model's own activations so that about ACTIVE latents fire. */
+    /**
+     * An SAE built the way the reference oracle builds its own: most decoder directions are real
+     * activations (plus noise), the encoder is their transpose, and each latent's threshold lets it
+     * fire on about FIRING_RATE of activations — so, as with a trained SAE, an activation's own
+     * latents are found again after decoding and encoding. log-sparsity is the measured firing rate.
+     */
     private static void writeSae(Path modelDir, Path dir) throws IOException {
         Files.createDirectories(dir);
+        int samples = 2048;
         float[][] acts;
         try (Gpt2 model = Gpt2.load(modelDir, Processing.TL, ai.djl.Device.cpu())) {
             SplittableRandom r = new SplittableRandom(SEED + 1);
             List<int[]> prompts = new ArrayList<>();
-            for (int i = 0; i < 256; i++) {
+            for (int i = 0; i < samples; i++) {
                 prompts.add(r.ints(10, 0, VOCAB - 1).toArray());
             }
             acts = model.activations(prompts, HookPoint.residPre(1));
@@ -102,36 +112,69 @@ public final class DemoModel {
         float[] bDec = new float[WIDTH];
         for (float[] a : acts) {
             for (int i = 0; i < WIDTH; i++) {
-                bDec[i] += a[i] / acts.length;
+                bDec[i] += a[i] / samples;
             }
         }
-        double meanNorm = 0;
-        for (float[] a : acts) {
-            double s = 0;
+        double[][] centred = new double[samples][WIDTH];
+        double spread = 0;
+        for (int k = 0; k < samples; k++) {
             for (int i = 0; i < WIDTH; i++) {
-                s += (a[i] - bDec[i]) * (a[i] - bDec[i]);
+                centred[k][i] = acts[k][i] - bDec[i];
+                spread += centred[k][i] * centred[k][i] / ((double) samples * WIDTH);
             }
-            meanNorm += Math.sqrt(s) / acts.length;
         }
-        double z = new NormalDistribution().inverseCumulativeProbability(1 - (double) ACTIVE / LATENTS);
-        float threshold = (float) (z * meanNorm / Math.sqrt(WIDTH));
+        double noise = 0.3 * Math.sqrt(spread);
+        SplittableRandom rng = new SplittableRandom(SEED + 2);
+        int fromData = LATENTS * 3 / 4;
+        float[] wDec = new float[LATENTS * WIDTH];
+        for (int l = 0; l < LATENTS; l++) {
+            double[] row = new double[WIDTH];
+            double[] source = l < fromData ? centred[rng.nextInt(samples)] : null;
+            double norm = 0;
+            for (int i = 0; i < WIDTH; i++) {
+                row[i] = (source == null ? 0 : source[i]) + (source == null ? 1 : noise) * gauss(rng, 1);
+                norm += row[i] * row[i];
+            }
+            norm = Math.sqrt(norm);
+            for (int i = 0; i < WIDTH; i++) {
+                wDec[l * WIDTH + i] = (float) (row[i] / norm);
+            }
+        }
+        // each latent's threshold: the (1 − FIRING_RATE) quantile of its projections
+        float[] bEnc = new float[LATENTS];
+        float[] logSparsity = new float[LATENTS];
+        double[] proj = new double[samples];
+        int rank = (int) Math.floor(samples * (1 - FIRING_RATE));
+        for (int l = 0; l < LATENTS; l++) {
+            for (int k = 0; k < samples; k++) {
+                double sum = 0;
+                for (int i = 0; i < WIDTH; i++) {
+                    sum += centred[k][i] * wDec[l * WIDTH + i];
+                }
+                proj[k] = sum;
+            }
+            double[] sorted = proj.clone();
+            java.util.Arrays.sort(sorted);
+            boolean dead = l % 37 == 0; // a few latents never fire, as in trained SAEs
+            bEnc[l] = dead ? -1e6f : (float) -sorted[rank];
+            int fires = 0;
+            for (double v : proj) {
+                fires += v + bEnc[l] > 0 ? 1 : 0;
+            }
+            logSparsity[l] = (float) Math.log10(fires / (double) samples + 1e-10);
+        }
         Files.writeString(dir.resolve("cfg.json"), """
                 {"architecture": "standard", "d_in": %d, "d_sae": %d, "hook_name": "blocks.1.hook_resid_pre",
                  "hook_layer": 1, "apply_b_dec_to_input": true, "activation_fn_str": "relu",
                  "normalize_activations": "none", "plateau_demo": "random weights; not a trained SAE"}
                 """.formatted(WIDTH, LATENTS));
-        SplittableRandom rng = new SplittableRandom(SEED + 2);
-        float scale = (float) (1 / Math.sqrt(WIDTH));
         new SafetensorsWriter()
-                .put("W_enc", i -> gauss(rng, 1) * scale, WIDTH, LATENTS)
-                .put("b_enc", i -> -threshold, LATENTS)
-                .put("W_dec", i -> gauss(rng, 1) * scale, LATENTS, WIDTH)
+                .put("W_enc", i -> wDec[(int) (i % LATENTS) * WIDTH + (int) (i / LATENTS)], WIDTH, LATENTS)
+                .put("b_enc", bEnc, LATENTS)
+                .put("W_dec", wDec, LATENTS, WIDTH)
                 .put("b_dec", bDec, WIDTH)
                 .write(dir.resolve("sae_weights.safetensors"));
-        // a few dead latents at the minimum, the rest spread like log10 firing frequencies
-        new SafetensorsWriter()
-                .put("sparsity", i -> i % 37 == 0 ? -10f : (float) (-1 - 4 * rng.nextDouble()), LATENTS)
-                .write(dir.resolve("sparsity.safetensors"));
+        new SafetensorsWriter().put("sparsity", logSparsity, LATENTS).write(dir.resolve("sparsity.safetensors"));
     }
 
     private static float gauss(SplittableRandom rng, double std) {
