@@ -41,6 +41,8 @@ public final class Main {
                             err);
                     var json = org.plateau.io.Json.MAPPER.createObjectNode();
                     json.putPOJO("screenshots", files);
+                    json.put("window_seconds", org.plateau.ui.ScreenshotSession.windowSeconds());
+                    json.put("first_curve_seconds", org.plateau.ui.ScreenshotSession.firstCurveSeconds());
                     out.println(json.toPrettyString());
                 });
     }

@@ -148,6 +148,10 @@ public final class MainWindow {
         scene.getStylesheets().add(STYLESHEET);
         stage.setScene(scene);
         stage.setTitle("Plateau");
+        var icon = MainWindow.class.getResourceAsStream("/org/plateau/ui/plateau.png");
+        if (icon != null) {
+            stage.getIcons().add(new javafx.scene.image.Image(icon));
+        }
         stage.setOnCloseRequest(e -> close());
         applySettings(settings);
     }

@@ -28,6 +28,22 @@ public final class ScreenshotSession {
     private static Script script;
     private static final List<String> written = new ArrayList<>();
     private static volatile String failure;
+    /** Seconds from the start of the Java process to the window shown, and to the first curve drawn. */
+    private static volatile double windowSeconds = Double.NaN;
+    private static volatile double firstCurveSeconds = Double.NaN;
+
+    public static double windowSeconds() {
+        return windowSeconds;
+    }
+
+    public static double firstCurveSeconds() {
+        return firstCurveSeconds;
+    }
+
+    private static double sinceStart() {
+        return ProcessHandle.current().info().startInstant()
+                .map(t -> java.time.Duration.between(t, java.time.Instant.now()).toMillis() / 1000.0).orElse(Double.NaN);
+    }
 
     private ScreenshotSession() {}
 
@@ -69,6 +85,7 @@ public final class ScreenshotSession {
             MainWindow w = new MainWindow(stage, settings);
             stage.setOnCloseRequest(e -> { }); // the script decides when to close; nothing is saved
             stage.show();
+            windowSeconds = sinceStart();
             Thread t = new Thread(() -> play(w), "plateau-screenshot-script");
             t.setDaemon(true);
             t.start();
@@ -82,6 +99,7 @@ public final class ScreenshotSession {
                 return null;
             });
             settle(w);
+            firstCurveSeconds = sinceStart();
             boolean withSae = script.sae() != null;
             // a perturbation per type, overlaid on one base
             fx(() -> {

@@ -80,6 +80,12 @@ final class TargetBox extends VBox {
         for (var c : List.of(type, mode, hook, read)) {
             c.setMaxWidth(Double.MAX_VALUE);
         }
+        // labels keep their full width; the choices take what is left
+        javafx.scene.layout.ColumnConstraints labels = new javafx.scene.layout.ColumnConstraints();
+        labels.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
+        javafx.scene.layout.ColumnConstraints fields = new javafx.scene.layout.ColumnConstraints();
+        fields.setHgrow(javafx.scene.layout.Priority.ALWAYS);
+        grid.getColumnConstraints().addAll(labels, fields);
         type.valueProperty().addListener((o, a, b) -> onChange.run());
         mode.valueProperty().addListener((o, a, b) -> onChange.run());
         stepSize.valueProperty().addListener((o, a, b) -> onChange.run());
