@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.plateau.io.SafetensorsWriter;
+import org.plateau.model.Gpt2Config;
+import org.plateau.model.RandomGpt2Files;
 
 /**
  * Small random GPT-2 models and SAEs written in the real on-disk formats, for tests that need a
@@ -14,35 +16,9 @@ public final class TestModels {
 
     private TestModels() {}
 
-    /** A GPT-2-architecture model with GPT-2's 50257-token vocabulary, tiny otherwise. */
+    /** A GPT-2-architecture model with GPT-2's 50257-token vocabulary, tiny otherwise ("transformer." keys). */
     public static Path gpt2Vocabulary(Path dir, int layers, int heads, int width, int context, long seed) throws IOException {
-        Files.createDirectories(dir);
-        int vocab = 50257;
-        Files.writeString(dir.resolve("config.json"), """
-                {"model_type": "gpt2", "activation_function": "gelu_new", "n_layer": %d, "n_head": %d,
-                 "n_embd": %d, "n_positions": %d, "vocab_size": %d, "layer_norm_epsilon": 1e-05}
-                """.formatted(layers, heads, width, context, vocab));
-        SplittableRandom rng = new SplittableRandom(seed);
-        SafetensorsWriter w = new SafetensorsWriter();
-        long d = width;
-        w.put("transformer.wte.weight", i -> gauss(rng, 1.0), vocab, d);
-        w.put("transformer.wpe.weight", i -> gauss(rng, 0.5), context, d);
-        for (int l = 0; l < layers; l++) {
-            String p = "transformer.h." + l + ".";
-            w.put(p + "ln_1.weight", i -> 1f + gauss(rng, 0.1), d).put(p + "ln_1.bias", i -> gauss(rng, 0.1), d);
-            w.put(p + "attn.c_attn.weight", i -> gauss(rng, 1.2 / Math.sqrt(d)), d, 3 * d)
-                    .put(p + "attn.c_attn.bias", i -> gauss(rng, 0.1), 3 * d);
-            w.put(p + "attn.c_proj.weight", i -> gauss(rng, 1 / Math.sqrt(d)), d, d)
-                    .put(p + "attn.c_proj.bias", i -> gauss(rng, 0.1), d);
-            w.put(p + "ln_2.weight", i -> 1f + gauss(rng, 0.1), d).put(p + "ln_2.bias", i -> gauss(rng, 0.1), d);
-            w.put(p + "mlp.c_fc.weight", i -> gauss(rng, 2 / Math.sqrt(d)), d, 4 * d)
-                    .put(p + "mlp.c_fc.bias", i -> gauss(rng, 0.5), 4 * d);
-            w.put(p + "mlp.c_proj.weight", i -> gauss(rng, 1 / Math.sqrt(4 * d)), 4 * d, d)
-                    .put(p + "mlp.c_proj.bias", i -> gauss(rng, 0.1), d);
-        }
-        w.put("transformer.ln_f.weight", i -> 1f + gauss(rng, 0.1), d).put("transformer.ln_f.bias", i -> gauss(rng, 0.1), d);
-        w.write(dir.resolve("model.safetensors"));
-        return dir;
+        return RandomGpt2Files.write(dir, new Gpt2Config(layers, heads, width, context, 50257, 1e-5), seed, "transformer.", "");
     }
 
     /** A random SAE of the given width in SAELens format, with some dead latents. */
@@ -66,9 +42,6 @@ public final class TestModels {
     }
 
     private static float gauss(SplittableRandom rng, double std) {
-        // Box–Muller: a normal draw from two uniforms
-        double u = 1 - rng.nextDouble();
-        double v = rng.nextDouble();
-        return (float) (std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
+        return RandomGpt2Files.gauss(rng, std);
     }
 }

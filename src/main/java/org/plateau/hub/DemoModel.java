@@ -9,6 +9,8 @@ import java.util.SplittableRandom;
 import org.plateau.PlateauException;
 import org.plateau.io.CacheDir;
 import org.plateau.io.SafetensorsWriter;
+import org.plateau.model.Gpt2Config;
+import org.plateau.model.RandomGpt2Files;
 import org.plateau.model.Gpt2;
 import org.plateau.model.HookPoint;
 import org.plateau.model.Processing;
@@ -34,7 +36,7 @@ public final class DemoModel {
     static final double FIRING_RATE = 0.07;
     static final long SEED = 20241124;
     /** Bumped whenever what is generated changes, so that old copies are not used. */
-    static final String VERSION = "v4";
+    static final String VERSION = "v5";
 
     /** Where it is. */
     public record Folders(Path model, Path sae) {}
@@ -63,32 +65,8 @@ public final class DemoModel {
     }
 
     private static void writeModel(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("config.json"), """
-                {"model_type": "gpt2", "activation_function": "gelu_new", "n_layer": %d, "n_head": %d, "n_embd": %d,
-                 "n_positions": %d, "vocab_size": %d, "layer_norm_epsilon": 1e-05,
-                 "plateau_demo": "random weights for trying the interface; not a trained model"}
-                """.formatted(LAYERS, HEADS, WIDTH, CONTEXT, VOCAB));
-        SplittableRandom rng = new SplittableRandom(SEED);
-        long d = WIDTH;
-        SafetensorsWriter w = new SafetensorsWriter().metadata("plateau_demo", "random weights");
-        w.put("wte.weight", i -> gauss(rng, 1.0), VOCAB, d);
-        w.put("wpe.weight", i -> gauss(rng, 0.5), CONTEXT, d);
-        for (int l = 0; l < LAYERS; l++) {
-            String p = "h." + l + ".";
-            w.put(p + "ln_1.weight", i -> 1f + gauss(rng, 0.1), d).put(p + "ln_1.bias", i -> gauss(rng, 0.1), d);
-            w.put(p + "attn.c_attn.weight", i -> gauss(rng, 1.2 / Math.sqrt(d)), d, 3 * d)
-                    .put(p + "attn.c_attn.bias", i -> gauss(rng, 0.1), 3 * d);
-            w.put(p + "attn.c_proj.weight", i -> gauss(rng, 1 / Math.sqrt(d)), d, d)
-                    .put(p + "attn.c_proj.bias", i -> gauss(rng, 0.1), d);
-            w.put(p + "ln_2.weight", i -> 1f + gauss(rng, 0.1), d).put(p + "ln_2.bias", i -> gauss(rng, 0.1), d);
-            w.put(p + "mlp.c_fc.weight", i -> gauss(rng, 2 / Math.sqrt(d)), d, 4 * d)
-                    .put(p + "mlp.c_fc.bias", i -> gauss(rng, 0.5), 4 * d);
-            w.put(p + "mlp.c_proj.weight", i -> gauss(rng, 1 / Math.sqrt(4 * d)), 4 * d, d)
-                    .put(p + "mlp.c_proj.bias", i -> gauss(rng, 0.1), d);
-        }
-        w.put("ln_f.weight", i -> 1f + gauss(rng, 0.1), d).put("ln_f.bias", i -> gauss(rng, 0.1), d);
-        w.write(dir.resolve("model.safetensors"));
+        RandomGpt2Files.write(dir, new Gpt2Config(LAYERS, HEADS, WIDTH, CONTEXT, VOCAB, 1e-5), SEED, "",
+                "\"plateau_demo\": \"random weights for trying the interface; not a trained model\"");
     }
 
     /**
@@ -178,8 +156,7 @@ public final class DemoModel {
     }
 
     private static float gauss(SplittableRandom rng, double std) {
-        double u = 1 - rng.nextDouble();
-        return (float) (std * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextDouble()));
+        return RandomGpt2Files.gauss(rng, std);
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -72,17 +72,7 @@ final class ComparePane extends VBox {
     ComparePane(Consumer<BatchRequest> onRun, Runnable onCancel) {
         setSpacing(8);
         setPadding(new Insets(10));
-        types.setConverter(new javafx.util.StringConverter<>() {
-            @Override
-            public String toString(TargetType t) {
-                return t == null ? "" : t.label();
-            }
-
-            @Override
-            public TargetType fromString(String s) {
-                return null;
-            }
-        });
+        types.setConverter(TargetBox.shownAs(TargetType::label));
         types.setId("compareTypes");
         types.setTitle("Target types");
         n.setEditable(true);
@@ -106,17 +96,7 @@ final class ComparePane extends VBox {
 
         slice.setId("compareSlice");
         metric.setId("compareMetric");
-        metric.setConverter(new javafx.util.StringConverter<>() {
-            @Override
-            public String toString(Metric m) {
-                return m == null ? "" : m.label();
-            }
-
-            @Override
-            public Metric fromString(String s) {
-                return null;
-            }
-        });
+        metric.setConverter(TargetBox.shownAs(Metric::label));
         metric.getSelectionModel().select(Metric.MS_L2);
         slice.valueProperty().addListener((o, a, b) -> redraw());
         metric.valueProperty().addListener((o, a, b) -> redraw());

@@ -131,15 +131,20 @@ final class TargetBox extends VBox {
     }
 
     /** Step modes by their names on the command line. */
-    static final javafx.util.StringConverter<StepMode> MODE_NAMES = new javafx.util.StringConverter<>() {
-        @Override
-        public String toString(StepMode m) {
-            return m == null ? "" : m.id() + " steps";
-        }
+    static final javafx.util.StringConverter<StepMode> MODE_NAMES = shownAs(m -> m.id() + " steps");
 
-        @Override
-        public StepMode fromString(String s) {
-            return null;
-        }
-    };
+    /** A choice box's items shown as {@code show} names them (the box never parses text back). */
+    static <T> javafx.util.StringConverter<T> shownAs(java.util.function.Function<T, String> show) {
+        return new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(T t) {
+                return t == null ? "" : show.apply(t);
+            }
+
+            @Override
+            public T fromString(String s) {
+                return null;
+            }
+        };
+    }
 }

@@ -84,7 +84,7 @@ class HubCommandLineIT {
         assertEquals(0, run(one, "forward", "--model", "demo", "--prompt", "Hello world").code());
         assertEquals(0, run(two, "forward", "--model", "demo", "--prompt", "Hello world").code());
         for (String f : List.of("model/model.safetensors", "sae/sae_weights.safetensors", "sae/sparsity.safetensors")) {
-            assertEquals(Hashing.sha256(tmp.resolve("one/demo/v4").resolve(f)), Hashing.sha256(tmp.resolve("two/demo/v4").resolve(f)), f);
+            assertEquals(Hashing.sha256(tmp.resolve("one/demo/v5").resolve(f)), Hashing.sha256(tmp.resolve("two/demo/v5").resolve(f)), f);
         }
         try (HubServer server = new HubServer()) {
             List<int[]> docs = new ArrayList<>();
