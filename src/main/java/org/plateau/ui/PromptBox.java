@@ -44,7 +44,7 @@ final class PromptBox extends VBox {
         passages.setItems(filtered);
         passages.setId("passages");
         passages.setPrefHeight(150);
-        passages.setPlaceholder(new Label("Prompts as token ids for this model; Next draws one"));
+        passages.setPlaceholder(placeholder("The sample prompts appear here once a model is loaded."));
         filter.textProperty().addListener((o, a, b) -> {
             String f = b == null ? "" : b.strip().toLowerCase();
             filtered.setPredicate(p -> f.isEmpty() || p.toLowerCase().contains(f));
@@ -80,6 +80,17 @@ final class PromptBox extends VBox {
     void setPassages(List<String> all) {
         ((javafx.collections.ObservableList<String>) filtered.getSource()).setAll(all);
         filter.setDisable(all.isEmpty());
+        if (all.isEmpty()) {
+            passages.setPlaceholder(placeholder("This model's vocabulary is not GPT-2's: type prompts as token ids"
+                    + " (5,17,301), or press Next for a random one."));
+        }
+    }
+
+    private static Label placeholder(String text) {
+        Label l = new Label(text);
+        l.setWrapText(true);
+        l.setPadding(new Insets(8));
+        return l;
     }
 
     /** Shows the prompt's tokens as chips; the last (perturbed) one is marked. */
