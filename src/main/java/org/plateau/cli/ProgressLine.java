@@ -27,12 +27,7 @@ final class ProgressLine {
         String rate = perSecond > 0 ? String.format(" · %.2f %s/s", perSecond, unit) : "";
         String line = String.format("%s: %d/%d %s (%d%%)%s%s", what, done, total, unit,
                 total == 0 ? 100 : 100 * done / total, rate, left);
-        if (terminal) {
-            err.print("\r" + line + "\u001b[K" + (last ? "\n" : ""));
-        } else {
-            err.println(line);
-        }
-        err.flush();
+        print(line, last);
     }
 
     private long bytesStart;
@@ -57,6 +52,11 @@ final class ProgressLine {
                 ? String.format("%s: %.1f of %.1f MB (%d%%) · %.1f MB/s%s", what, done / 1e6, total / 1e6,
                         100 * done / Math.max(1, total), rate / 1e6, last ? "" : " · " + duration((total - done) / Math.max(1, rate)) + " left")
                 : String.format("%s: %.1f MB · %.1f MB/s", what, done / 1e6, rate / 1e6);
+        print(line, last);
+    }
+
+    /** On a terminal, rewrite the line in place (ending it after the last); in a log, one line each. */
+    private void print(String line, boolean last) {
         if (terminal) {
             err.print("\r" + line + "\u001b[K" + (last ? "\n" : ""));
         } else {

@@ -92,7 +92,8 @@ final class ReproduceCommand implements Command {
             Datasets.Dataset dataset = Datasets.open(datasetName, lab.model().config(), Lab.PROMPT_LENGTH);
             var hook = Inputs.hook(o, lab.model());
             double targetCos = TargetCosine.parse(o.get("target-cos", null), lab, hook, dataset.prompts());
-            StudySettings settings = new StudySettings(n, o.getLong("seed", 0), datasetName,
+            // the settings name the dataset actually used, so that a resumed or reopened run finds the same prompts
+            StudySettings settings = new StudySettings(n, o.getLong("seed", 0), dataset.spec(),
                     hook, Inputs.read(o, lab.model()),
                     o.getDouble("step-size", SweepSettings.DEFAULT_STEP_SIZE),
                     o.getInt("steps", SweepSettings.DEFAULT_STEPS),

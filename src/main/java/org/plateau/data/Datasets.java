@@ -40,8 +40,11 @@ public final class Datasets {
     public static final String AUTO = "auto";
     private static final String SAMPLE_RESOURCE = "/org/plateau/sample-prompts.txt";
 
-    /** A prompt source and, when the request could not be met as asked, why. */
-    public record Dataset(PromptSource prompts, String note) {}
+    /**
+     * A prompt source, the name that opens the same prompts again ({@link #AUTO} resolved to what it
+     * chose), and, when the request could not be met as asked, why.
+     */
+    public record Dataset(String spec, PromptSource prompts, String note) {}
 
     private Datasets() {}
 
@@ -53,21 +56,21 @@ public final class Datasets {
             String name = spec.substring(3).replaceAll("\\?.*$", "");
             RowStarts source = new RowStarts(rows, length, name);
             checkVocabulary(source, config, spec);
-            return new Dataset(source, null);
+            return new Dataset(spec, source, null);
         }
         if (spec.equals(AUTO)) {
             return auto(config, length);
         }
         if (spec.equals(SAMPLE_PROMPTS)) {
             if (!config.hasGpt2Vocabulary()) {
-                return new Dataset(new RandomTokenPrompts(config.vocabSize(), length),
+                return new Dataset(spec, new RandomTokenPrompts(config.vocabSize(), length),
                         "The model's vocabulary (" + config.vocabSize() + " tokens) is not GPT-2's, so the sample"
                                 + " prompts cannot be tokenised for it; prompts are uniformly random tokens instead.");
             }
-            return new Dataset(samplePrompts(length), null);
+            return new Dataset(spec, samplePrompts(length), null);
         }
         if (spec.equals(RANDOM_TOKENS)) {
-            return new Dataset(new RandomTokenPrompts(config.vocabSize(), length), null);
+            return new Dataset(spec, new RandomTokenPrompts(config.vocabSize(), length), null);
         }
         Path file = Path.of(spec);
         if (!Files.isRegularFile(file)) {
@@ -91,7 +94,7 @@ public final class Datasets {
             throw new PlateauException("The dataset " + spec + " has an unknown format; use .txt, .jsonl or .bin.");
         }
         checkVocabulary(source, config, spec);
-        return new Dataset(source, null);
+        return new Dataset(spec, source, null);
     }
 
     /**
@@ -106,7 +109,7 @@ public final class Datasets {
             return open(org.plateau.hub.HubDataset.PAPER, config, length);
         } catch (PlateauException e) {
             Dataset fallback = open(SAMPLE_PROMPTS, config, length);
-            return new Dataset(fallback.prompts(), "The paper's OpenWebText prompts could not be had (" + e.getMessage()
+            return new Dataset(SAMPLE_PROMPTS, fallback.prompts(), "The paper's OpenWebText prompts could not be had (" + e.getMessage()
                     .replaceAll("\\.$", "") + "), so Plateau's sample prompts were used.");
         }
     }

@@ -136,8 +136,7 @@ public final class PaperTables {
         String experiment = spec.experiment() != null ? spec.experiment().id()
                 : mode == StepMode.ABSOLUTE ? Experiment.SENSITIVITY.id() : Experiment.RELATIVE.id();
         return records.stream()
-                .filter(r -> r.experiment().equals(experiment) && r.mode().equals(mode.id()))
-                .filter(r -> (spec.byBase() ? r.baseType() : r.targetType()).equals(type.id()))
+                .filter(r -> r.of(experiment, mode, spec.byBase(), type))
                 .mapToDouble(r -> r.metric(spec.metric()))
                 .toArray();
     }

@@ -22,6 +22,13 @@ public record PerturbationRecord(String experiment, String mode, int index, Stri
         int[] baseTokens, int[] targetTokens, String targetStream, List<Integer> chosenLatents, double distance,
         float[] l2, float[] kl, int msL2, int msKl, int aucL2, int nlL2, int apL2) {
 
+    /** Whether this record is of an experiment and step mode, with the given base or target type. */
+    public boolean of(String experiment, org.plateau.perturbation.StepMode mode, boolean byBase,
+            org.plateau.perturbation.TargetType type) {
+        return this.experiment.equals(experiment) && this.mode.equals(mode.id())
+                && (byBase ? baseType : targetType).equals(type.id());
+    }
+
     /** A metric by the name the tables use. */
     public int metric(Metric m) {
         return switch (m) {

@@ -70,7 +70,8 @@ public final class Reproduction {
         prepareFolder(out);
         Instant started = Instant.now();
         StudyRunner runner = new StudyRunner(lab, settings, dataset.prompts());
-        try (Journal journal = Journal.open(out, header(), resume)) {
+        Fingerprint files = Fingerprint.of(lab);
+        try (Journal journal = Journal.open(out, header(files), resume)) {
             if (runner.needsDistribution()) {
                 runner.distribution(done -> listener.fitting(done, settings.statsActivations()));
             }
@@ -95,7 +96,7 @@ public final class Reproduction {
                 perturbations.addAll(r.perturbations());
                 latents.addAll(r.latents());
             }
-            StudyResults results = new StudyResults(provenance(started), settings.toJson(), notes(runner),
+            StudyResults results = new StudyResults(provenance(started, files), settings.toJson(), notes(runner),
                     perturbations, latents);
             write(results, out);
             return results;
@@ -115,23 +116,35 @@ public final class Reproduction {
         AtomicFiles.writeString(out.resolve("report.md"), MarkdownReport.render(results, written));
     }
 
+    /** SHA-256 of the files a run read, computed once (a GPT-2 file takes seconds to hash). */
+    private record Fingerprint(String model, String config, String sae, String sparsity, String saeConfig) {
+        static Fingerprint of(Lab lab) {
+            Path m = lab.modelDir();
+            Path s = lab.saeDir();
+            return new Fingerprint(Hashing.sha256(m.resolve("model.safetensors")), Hashing.sha256(m.resolve("config.json")),
+                    s == null ? null : Hashing.sha256(s.resolve("sae_weights.safetensors")),
+                    s == null ? null : Hashing.sha256(s.resolve("sparsity.safetensors")),
+                    s == null ? null : Hashing.sha256(s.resolve("cfg.json")));
+        }
+    }
+
     /** What identifies the run: a resumed run must match it field for field. */
-    private ObjectNode header() {
+    private ObjectNode header(Fingerprint files) {
         ObjectNode h = Json.RECORDS.createObjectNode();
         h.put("plateau_journal", 1);
         h.put("program_version", programVersion);
         h.set("settings", settings.toJson());
-        h.put("model_sha256", Hashing.sha256(lab.modelDir().resolve("model.safetensors")));
+        h.put("model_sha256", files.model());
         h.put("processing", lab.model().processing().id());
         if (lab.sae() != null) {
-            h.put("sae_sha256", Hashing.sha256(lab.saeDir().resolve("sae_weights.safetensors")));
+            h.put("sae_sha256", files.sae());
         }
         h.put("dataset", dataset.prompts().describe());
         h.put("device", lab.model().device().toString());
         return h;
     }
 
-    private ObjectNode provenance(Instant started) {
+    private ObjectNode provenance(Instant started, Fingerprint files) {
         ObjectNode p = Json.RECORDS.createObjectNode();
         p.put("program_version", programVersion);
         p.put("demo", lab.isDemo());
@@ -140,8 +153,8 @@ public final class Reproduction {
         m.put("name", shortName(lab.modelDir()));
         m.put("path", lab.modelDir().toAbsolutePath().normalize().toString());
         m.put("source", lab.modelSource());
-        m.put("sha256", Hashing.sha256(lab.modelDir().resolve("model.safetensors")));
-        m.put("config_sha256", Hashing.sha256(lab.modelDir().resolve("config.json")));
+        m.put("sha256", files.model());
+        m.put("config_sha256", files.config());
         m.put("n_layer", c.nLayer());
         m.put("d_model", c.dModel());
         m.put("vocab_size", c.vocabSize());
@@ -151,9 +164,9 @@ public final class Reproduction {
             sae.put("name", shortName(lab.saeDir()));
             sae.put("path", lab.saeDir().toAbsolutePath().normalize().toString());
             sae.put("source", lab.saeSource());
-            sae.put("sha256", Hashing.sha256(lab.saeDir().resolve("sae_weights.safetensors")));
-            sae.put("sparsity_sha256", Hashing.sha256(lab.saeDir().resolve("sparsity.safetensors")));
-            sae.put("cfg_sha256", Hashing.sha256(lab.saeDir().resolve("cfg.json")));
+            sae.put("sha256", files.sae());
+            sae.put("sparsity_sha256", files.sparsity());
+            sae.put("cfg_sha256", files.saeConfig());
             sae.put("d_sae", lab.sae().width());
             sae.put("hook_name", lab.sae().config().hookName());
         }

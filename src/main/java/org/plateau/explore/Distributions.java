@@ -88,10 +88,7 @@ public final class Distributions {
     }
 
     private static List<PerturbationRecord> ofType(List<PerturbationRecord> records, Slice slice, TargetType type) {
-        return records.stream()
-                .filter(r -> r.experiment().equals(slice.experiment()) && r.mode().equals(slice.mode().id()))
-                .filter(r -> (slice.byBase() ? r.baseType() : r.targetType()).equals(type.id()))
-                .toList();
+        return records.stream().filter(r -> r.of(slice.experiment(), slice.mode(), slice.byBase(), type)).toList();
     }
 
     private static double[] values(List<PerturbationRecord> records, Slice slice, TargetType type, Metric metric) {

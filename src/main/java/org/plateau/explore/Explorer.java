@@ -38,6 +38,9 @@ public final class Explorer implements AutoCloseable {
 
     private final Lab lab;
     private PromptSource prompts;
+    /** The runner of the last run reopened from, kept: reopening opens its dataset and fits its targets once. */
+    private StudySettings reopenSettings;
+    private StudyRunner reopenRunner;
     /** The last base prompt run, kept so that overlaying more targets on it costs only their sweeps. */
     private Gpt2.Prefix prefix;
 
@@ -157,9 +160,12 @@ public final class Explorer implements AutoCloseable {
      * and swept again. Needs the run's model and SAE to be the loaded ones.
      */
     public Perturbation reopen(PerturbationRecord record, StudySettings settings) {
-        StudyRunner runner = new StudyRunner(lab, settings, Datasets.open(settings.dataset(), lab.model().config(),
-                Lab.PROMPT_LENGTH).prompts());
-        StudyRunner.Recreated again = runner.recreate(record);
+        if (!settings.equals(reopenSettings)) {
+            reopenRunner = new StudyRunner(lab, settings, Datasets.open(settings.dataset(), lab.model().config(),
+                    Lab.PROMPT_LENGTH).prompts());
+            reopenSettings = settings;
+        }
+        StudyRunner.Recreated again = reopenRunner.recreate(record);
         Gpt2.Prefix p = prefixFor(again.tokens(), settings.hook());
         Curve curve = new PerturbationSweep(lab.model()).run(p, again.base(), again.target().activation(),
                 again.job().settings());

@@ -24,7 +24,11 @@ public final class Hashing {
     }
 
     public static String sha256(String text) {
-        return HexFormat.of().formatHex(sha256().digest(text.getBytes(StandardCharsets.UTF_8)));
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public static String sha256(byte[] data) {
+        return HexFormat.of().formatHex(sha256().digest(data));
     }
 
     public static String sha256(Path file) {

@@ -48,7 +48,10 @@ class HubCommandLineIT {
                     "--stats-activations", "300");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.err().contains("downloading model.safetensors"), "a progress line: " + r.err());
-            JsonNode prov = Json.MAPPER.readTree(tmp.resolve("run/results.json").toFile()).path("provenance");
+            JsonNode results = Json.MAPPER.readTree(tmp.resolve("run/results.json").toFile());
+            // --dataset auto is recorded as what it resolved to, so that reopening finds the same prompts
+            assertEquals("sample-prompts", results.path("settings").path("dataset").asText());
+            JsonNode prov = results.path("provenance");
             assertTrue(prov.path("model").path("source").asText().startsWith("openai-community/gpt2 at main (89abcdef0123)"),
                     prov.toString());
             assertTrue(prov.path("sae").path("source").asText().startsWith(

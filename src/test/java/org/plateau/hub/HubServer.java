@@ -60,7 +60,7 @@ final class HubServer implements AutoCloseable {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 byte[] data = Files.readAllBytes(f);
                 r.files().put(prefix + folder.relativize(f).toString().replace('\\', '/'), data);
-                blobs.put(HubClient.sha256Hex(data), data);
+                blobs.put(org.plateau.io.Hashing.sha256(data), data);
             }
         }
         return this;
@@ -109,11 +109,11 @@ final class HubServer implements AutoCloseable {
             send(ex, 404, "not found".getBytes());
             return;
         }
-        String sha = HubClient.sha256Hex(data);
+        String sha = org.plateau.io.Hashing.sha256(data);
         var h = ex.getResponseHeaders();
         h.add("X-Repo-Commit", repo.commit());
         if (file.endsWith(".safetensors")) {
-            String announced = wrongSha ? HubClient.sha256Hex("something else".getBytes()) : sha;
+            String announced = wrongSha ? org.plateau.io.Hashing.sha256("something else".getBytes()) : sha;
             h.add("X-Linked-Etag", "\"" + announced + "\"");
             h.add("X-Linked-Size", Long.toString(data.length));
             h.add("Location", "/cdn/" + sha);
