@@ -41,14 +41,18 @@ public final class Fixtures {
         }
     }
 
-    private static final Path SHARED = Path.of(System.getProperty("plateau.shared", "../shared"));
+    /** The project's shared folder: -Dplateau.shared, else $PLATEAU_SHARED, else ../shared beside the clone. */
+    private static final Path SHARED = Path.of(System.getProperty("plateau.shared",
+            System.getenv("PLATEAU_SHARED") != null ? System.getenv("PLATEAU_SHARED") : "../shared"));
     private static List<Fixture> all;
 
     private Fixtures() {}
 
     public static Path tinyA() {
         Path p = SHARED.resolve("fixtures/tiny-a");
-        assertTrue(Files.isDirectory(p), "fixture folder missing: " + p.toAbsolutePath());
+        assertTrue(Files.isDirectory(p), "The tests compare with the reference oracle's fixtures, expected in "
+                + p.toAbsolutePath().normalize() + ". Clone Plateau beside the project's shared folder, or point to it:"
+                + " PLATEAU_SHARED=/path/to/shared ./mvnw verify");
         return p;
     }
 
