@@ -327,9 +327,19 @@ public final class HubClient {
         return a.getHost() != null && a.getHost().equalsIgnoreCase(b.getHost()) && a.getPort() == b.getPort();
     }
 
+    /** Why a connection failed, in words rather than exception names. */
     private static String reason(Exception e) {
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+        String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("").strip();
+        if (e instanceof HttpConnectTimeoutException) {
+            return "no answer within 20 s";
+        }
+        if (e instanceof UnknownHostException) {
+            return "unknown host" + (m.isEmpty() ? "" : " " + m);
+        }
+        if (e instanceof ConnectException) {
+            return "no connection" + (m.isEmpty() ? "" : ": " + m);
+        }
+        return m.isEmpty() ? "the connection failed" : m;
     }
 
     private static String encode(String s) {
