@@ -221,11 +221,6 @@ public final class Reproduction {
             notes.add("synthetic-baseline: each latent is replaced by one drawn from the 10 nearest live latents in"
                     + " log-sparsity that are not yet used (METHOD §4: \"no repeats\").");
         }
-        if (lab.model().processing().id().equals("tl")) {
-            notes.add("\"tl\" processing centres the writing weights as METHOD §1 defines it; the unembedding stays"
-                    + " tied to the centred wte, so KL values differ slightly from TransformerLens', whose W_U is not"
-                    + " centred.");
-        }
         return notes;
     }
 }

@@ -331,6 +331,9 @@ public final class Gpt2 implements AutoCloseable {
             }
         }
         NDArray tok = w.wte().get(m, new NDIndex("{}", m.create(ids)));
+        if (w.centredTokenEmbedding()) {
+            tok = tok.sub(tok.mean(new int[] {-1}, true));
+        }
         NDArray pos = w.wpe().get(m, new NDIndex(":{}", len));
         return tok.reshape(batch, len, cfg.dModel()).add(pos);
     }

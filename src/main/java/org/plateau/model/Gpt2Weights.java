@@ -17,12 +17,14 @@ import org.plateau.io.Safetensors;
  * {@code model.safetensors}) and prepared by a {@link Processing}. Block matrices are [out, in]
  * views (see {@link BlockWeights}).
  *
- * @param wte token embedding [vocab, d]; also the unembedding (GPT-2 ties them), which as an
- *     [out, in] matrix it already is
+ * @param wte token embedding [vocab, d] as the file holds it, never centred: it is also the
+ *     unembedding W_Uᵀ (GPT-2 ties them), which as an [out, in] matrix it already is
  * @param wpe position embedding [n_ctx, d]
+ * @param centredTokenEmbedding whether embedding a token centres its wte row over d_model ("tl"
+ *     processing); the unembedding always uses the uncentred rows, as TransformerLens' own W_U does
  */
 public record Gpt2Weights(Gpt2Config config, NDArray wte, NDArray wpe, List<BlockWeights> blocks,
-        NDArray lnFinalGain, NDArray lnFinalBias) {
+        NDArray lnFinalGain, NDArray lnFinalBias, boolean centredTokenEmbedding) {
 
     /**
      * Loads a model folder. Keys may carry the {@code transformer.} prefix of
@@ -58,7 +60,7 @@ public record Gpt2Weights(Gpt2Config config, NDArray wte, NDArray wpe, List<Bloc
                         l.get(p + "mlp.c_proj.weight", 4L * d, d), l.get(p + "mlp.c_proj.bias", d)));
             }
             Gpt2Weights raw = new Gpt2Weights(config, wte, wpe, blocks,
-                    l.get("ln_f.weight", d), l.get("ln_f.bias", d));
+                    l.get("ln_f.weight", d), l.get("ln_f.bias", d), false);
             return (processing == Processing.TL ? raw.centreWritingWeights() : raw).withLinearLayout();
         }
     }
@@ -85,13 +87,14 @@ public record Gpt2Weights(Gpt2Config config, NDArray wte, NDArray wpe, List<Bloc
         return new Gpt2Weights(config,
                 manager.randomNormal(0, 0.1f, new Shape(config.vocabSize(), d), ai.djl.ndarray.types.DataType.FLOAT32),
                 manager.randomNormal(0, 0.01f, new Shape(config.nCtx(), d), ai.djl.ndarray.types.DataType.FLOAT32),
-                blocks, manager.ones(new Shape(d)), manager.zeros(new Shape(d))).withLinearLayout();
+                blocks, manager.ones(new Shape(d)), manager.zeros(new Shape(d)), false).withLinearLayout();
     }
 
     /**
      * TransformerLens' {@code center_writing_weights}: every weight that writes into the residual
-     * stream loses its mean over d_model. The unembedding stays tied to the centred wte, as
-     * METHOD §1 and the reference oracle define it (TransformerLens keeps a separate W_U; see README).
+     * stream loses its mean over d_model. The token embedding is centred row by row as tokens are
+     * embedded (ten rows a prompt) rather than here: wte doubles as the unembedding, which
+     * TransformerLens keeps uncentred (its W_U), and one copy of GPT-2's 154 MB matrix serves both.
      */
     Gpt2Weights centreWritingWeights() {
         UnaryOperator<NDArray> centre = w -> {
@@ -106,13 +109,13 @@ public record Gpt2Weights(Gpt2Config config, NDArray wte, NDArray wpe, List<Bloc
                     b.ln2Gain(), b.ln2Bias(), b.mlpIn(), b.mlpInBias(),
                     centre.apply(b.mlpOut()), centre.apply(b.mlpOutBias())));
         }
-        return new Gpt2Weights(config, centre.apply(wte), centre.apply(wpe), centred, lnFinalGain, lnFinalBias);
+        return new Gpt2Weights(config, wte, centre.apply(wpe), centred, lnFinalGain, lnFinalBias, true);
     }
 
     /** Block matrices from the file's [in, out] to linear's [out, in], as views. */
     private Gpt2Weights withLinearLayout() {
         return new Gpt2Weights(config, wte, wpe, blocks.stream().map(BlockWeights::transposed).toList(),
-                lnFinalGain, lnFinalBias);
+                lnFinalGain, lnFinalBias, centredTokenEmbedding);
     }
 
     /** Every array, for moving or freeing them together. */

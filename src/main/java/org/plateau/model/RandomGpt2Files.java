@@ -20,6 +20,12 @@ public final class RandomGpt2Files {
      * @param extraConfig more JSON fields for config.json (without braces), or ""
      */
     public static Path write(Path dir, Gpt2Config c, long seed, String keyPrefix, String extraConfig) throws IOException {
+        return write(dir, c, seed, keyPrefix, false, extraConfig);
+    }
+
+    /** As above; {@code lmHead}: also write {@code lm_head.weight}, a copy of wte, as save_pretrained does. */
+    public static Path write(Path dir, Gpt2Config c, long seed, String keyPrefix, boolean lmHead, String extraConfig)
+            throws IOException {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), """
                 {"model_type": "gpt2", "activation_function": "gelu_new", "n_layer": %d, "n_head": %d, "n_embd": %d,
@@ -30,7 +36,16 @@ public final class RandomGpt2Files {
         long d = c.dModel();
         String k = keyPrefix;
         SafetensorsWriter w = new SafetensorsWriter();
-        w.put(k + "wte.weight", i -> gauss(rng, 1.0), c.vocabSize(), d);
+        if (lmHead) {
+            float[] wte = new float[Math.toIntExact(c.vocabSize() * d)];
+            for (int i = 0; i < wte.length; i++) {
+                wte[i] = gauss(rng, 1.0);
+            }
+            w.put(k + "wte.weight", wte, c.vocabSize(), d);
+            w.put("lm_head.weight", wte, c.vocabSize(), d);
+        } else {
+            w.put(k + "wte.weight", i -> gauss(rng, 1.0), c.vocabSize(), d);
+        }
         w.put(k + "wpe.weight", i -> gauss(rng, 0.5), c.nCtx(), d);
         for (int l = 0; l < c.nLayer(); l++) {
             String p = k + "h." + l + ".";

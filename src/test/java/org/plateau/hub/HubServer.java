@@ -32,6 +32,8 @@ final class HubServer implements AutoCloseable {
     final Map<String, byte[]> blobs = new HashMap<>();
     final List<String> log = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger requests = new AtomicInteger();
+    /** Where each ranged CDN transfer started. */
+    final List<Long> rangeStarts = Collections.synchronizedList(new ArrayList<>());
 
     /** Fault: the first transfer of a CDN blob stops after this many bytes (−1: never). */
     volatile long dropAfter = -1;
@@ -138,6 +140,7 @@ final class HubServer implements AutoCloseable {
         int from = 0;
         if (range != null && range.startsWith("bytes=")) {
             from = Integer.parseInt(range.substring(6, range.indexOf('-')));
+            rangeStarts.add((long) from);
         }
         ex.getResponseHeaders().add("Accept-Ranges", "bytes");
         int length = data.length - from;

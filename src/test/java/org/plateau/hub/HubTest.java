@@ -94,7 +94,13 @@ class HubTest {
             last[1] = total;
         });
         assertEquals(Hashing.sha256(FIXTURE.resolve("model/model.safetensors")), Hashing.sha256(m.dir().resolve("model.safetensors")));
-        assertTrue(server.log.stream().anyMatch(l -> l.contains("range=bytes=300000-")), server.log.toString());
+        // how much of the first transfer the client kept when the reset came depends on buffering;
+        // what matters: the second request asked for exactly the bytes kept, and the file verified
+        List<String> ranged = server.log.stream().filter(l -> l.contains("range=bytes=")).toList();
+        assertEquals(1, ranged.size(), server.log.toString());
+        long from = Long.parseLong(ranged.get(0).replaceAll(".*range=bytes=(\\d+)-.*", "$1"));
+        assertTrue(from > 0 && from <= 300_000, "resumed from the bytes kept: " + from);
+        assertEquals(from, server.rangeStarts.get(0), "the server sent the rest from there");
         assertEquals(last[1], last[0], "progress reached the total");
     }
 
@@ -179,10 +185,7 @@ class HubTest {
 
     @Test
     void datasetRowsArePagedCachedAndReusedOffline() throws Exception {
-        List<int[]> docs = new ArrayList<>();
-        for (int[] d : Fixtures.openWebTextDocuments()) {
-            docs.add(java.util.Arrays.copyOf(d, Math.min(d.length, 64)));
-        }
+        List<int[]> docs = Fixtures.randomDocuments(500, 512, 3);
         server.dataset("test/owt", docs);
         List<int[]> rows = HubDataset.rowStarts("hf:test/owt?rows=250", 10, client(false, null), null, tmp);
         assertEquals(250, rows.size());
