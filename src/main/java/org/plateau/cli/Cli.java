@@ -20,9 +20,16 @@ public final class Cli {
 
     private final Map<String, Command> commands = new LinkedHashMap<>();
 
+    /** A command that has said why it failed (its output is printed) and ends with exit code 1. */
+    static final class Failed extends RuntimeException {
+        Failed() {
+            super(null, null, false, false);
+        }
+    }
+
     public Cli() {
         for (Command c : List.of(new ForwardCommand(), new EncodeCommand(), new SynthCommand(),
-                new CurveCommand(), new ReproduceCommand(), new BenchCommand())) {
+                new CurveCommand(), new ReproduceCommand(), new CheckCommand(), new BenchCommand())) {
             commands.put(c.name(), c);
         }
     }
@@ -95,6 +102,9 @@ public final class Cli {
             command.run(options, out, err);
             out.flush();
             return OK;
+        } catch (Failed e) {
+            out.flush();
+            return FAILED;
         } catch (PlateauException e) {
             err.println("plateau: " + e.getMessage());
             debug(e, err);

@@ -11,10 +11,10 @@ import org.plateau.model.Gpt2;
 import org.plateau.model.Gpt2Tokenizer;
 import org.plateau.model.HookPoint;
 import org.plateau.model.Processing;
-import org.plateau.hub.DownloadListener;
+import org.plateau.experiment.LabLoader;
+import org.plateau.experiment.ModelCheck;
 import org.plateau.hub.HubClient;
 import org.plateau.hub.HubSettings;
-import org.plateau.hub.ModelSources;
 import java.io.PrintStream;
 
 /** The options most commands share, and turning them into a loaded lab, prompts and hooks. */
@@ -53,22 +53,37 @@ final class Inputs {
 
     /**
      * Loads what {@code model} and {@code sae} name — folders, hub ids, or "demo" — downloading
-     * into the Hugging Face cache what is missing, with a progress line on {@code err}.
+     * into the Hugging Face cache what is missing, with a progress line on {@code err}. A model
+     * from the hub is checked once against its published output (remembered after); the outcome
+     * goes to {@code err} when new, and every time while it is a failure.
      */
     static Lab openLab(String model, String sae, Options o, PrintStream err) {
-        Processing processing = Processing.parse(o.get("processing", "tl"));
-        Device device = device(o);
-        HubClient hub = new HubClient(HubSettings.fromEnvironment());
         ProgressLine line = new ProgressLine(err);
-        DownloadListener progress = (file, done, total) -> line.bytes("downloading " + file, done, total);
-        ModelSources.Resolved m = ModelSources.model(model, hub, progress);
-        ModelSources.Resolved s = sae == null ? null : ModelSources.sae(sae, hub, progress);
-        Lab lab = Lab.open(m.dir(), s == null ? null : s.dir(), processing, device);
-        lab.describeSources(m.description(), s == null ? null : s.description());
-        if (m.demo() || (s != null && s.demo())) {
-            lab.markDemo();
+        Lab lab = LabLoader.open(new LabLoader.Request(model, sae, Processing.parse(o.get("processing", "tl")), device(o)),
+                new HubClient(HubSettings.fromEnvironment()),
+                (file, done, total) -> line.bytes("downloading " + file, done, total));
+        if (LabLoader.checksAutomatically(lab)) {
+            try {
+                reportCheck(lab, hook(o, lab.model()), err);
+            } catch (RuntimeException e) {
+                lab.close();
+                throw e;
+            }
         }
         return lab;
+    }
+
+    /** Runs (or recalls) the model check and says what it found on {@code err}. */
+    static ModelCheck reportCheck(Lab lab, HookPoint hook, PrintStream err) {
+        boolean known = LabLoader.remembered(lab, hook) != null;
+        if (!known) {
+            err.println("plateau: checking " + lab.modelSource() + (lab.sae() == null ? "" : " and its SAE") + " (once)…");
+        }
+        ModelCheck c = LabLoader.check(lab, hook);
+        if (!known || c.warns()) {
+            err.println("plateau: " + (c.warns() ? "WARNING: " : "check: ") + c.line());
+        }
+        return c;
     }
 
     static Device device(Options o) {

@@ -102,6 +102,9 @@ final class ReproduceCommand implements Command {
                     o.getInt("stats-activations", Lab.DEFAULT_STATS_ACTIVATIONS),
                     Arrays.asList(TargetType.values()), experiments);
             Reproduction.prepareFolder(outDir);
+            if (lab.check() == null) {
+                Inputs.reportCheck(lab, hook, err); // the report says whether the model and SAE are what they claim
+            }
 
             ProgressLine line = new ProgressLine(err);
             AtomicBoolean finished = new AtomicBoolean();

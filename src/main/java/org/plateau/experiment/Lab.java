@@ -67,11 +67,32 @@ public final class Lab implements AutoCloseable {
 
     private String modelSource;
     private String saeSource;
+    private String modelRepo;
+    private volatile ModelCheck check;
 
-    /** Where the model and SAE came from (a hub id and commit, or a folder), for provenance. */
-    public void describeSources(String model, String sae) {
+    /**
+     * Where the model and SAE came from (a hub id and commit, or a folder), for provenance.
+     *
+     * @param repo the model's hub repository (null for a folder of unknown origin)
+     */
+    public void describeSources(String model, String sae, String repo) {
         this.modelSource = model;
         this.saeSource = sae;
+        this.modelRepo = repo;
+    }
+
+    /** The model's hub repository, or null. */
+    public String modelRepo() {
+        return modelRepo;
+    }
+
+    /** The model check made for this lab's files (see {@link LabLoader#check}), or null. */
+    public ModelCheck check() {
+        return check;
+    }
+
+    void recordCheck(ModelCheck c) {
+        this.check = c;
     }
 
     public String modelSource() {

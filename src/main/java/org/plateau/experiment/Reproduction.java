@@ -12,6 +12,7 @@ import java.util.function.BooleanSupplier;
 import org.plateau.PlateauException;
 import org.plateau.data.Datasets.Dataset;
 import org.plateau.io.AtomicFiles;
+import org.plateau.io.FileHashes;
 import org.plateau.io.Hashing;
 import org.plateau.io.Json;
 import org.plateau.model.Gpt2Config;
@@ -121,8 +122,8 @@ public final class Reproduction {
         static Fingerprint of(Lab lab) {
             Path m = lab.modelDir();
             Path s = lab.saeDir();
-            return new Fingerprint(Hashing.sha256(m.resolve("model.safetensors")), Hashing.sha256(m.resolve("config.json")),
-                    s == null ? null : Hashing.sha256(s.resolve("sae_weights.safetensors")),
+            return new Fingerprint(FileHashes.sha256(m.resolve("model.safetensors")), Hashing.sha256(m.resolve("config.json")),
+                    s == null ? null : FileHashes.sha256(s.resolve("sae_weights.safetensors")),
                     s == null ? null : Hashing.sha256(s.resolve("sparsity.safetensors")),
                     s == null ? null : Hashing.sha256(s.resolve("cfg.json")));
         }
@@ -170,6 +171,9 @@ public final class Reproduction {
             sae.put("d_sae", lab.sae().width());
             sae.put("hook_name", lab.sae().config().hookName());
         }
+        if (lab.check() != null) {
+            p.set("check", Json.RECORDS.valueToTree(lab.check()));
+        }
         p.put("dataset", dataset.prompts().describe());
         p.put("device", lab.model().device().toString());
         p.put("java", System.getProperty("java.version"));
@@ -208,6 +212,9 @@ public final class Reproduction {
         String mismatch = lab.hookMismatch(settings.hook());
         if (mismatch != null) {
             notes.add(mismatch);
+        }
+        if (lab.check() != null && lab.check().warns()) {
+            notes.add("Model check: " + lab.check().line());
         }
         if (settings.n() < 1000) {
             notes.add("n = " + settings.n() + " perturbations per type (the paper: 1000); expect wide error bars.");

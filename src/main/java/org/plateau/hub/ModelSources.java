@@ -44,19 +44,26 @@ public final class ModelSources {
      * @param dir the local folder
      * @param description what it is, for provenance ("openai-community/gpt2 at 607a30d…")
      * @param demo whether it is the random-weight demo
+     * @param repo the hub repository it came from (also for a folder inside a hub cache), else null
      */
-    public record Resolved(Path dir, String description, boolean demo) {}
+    public record Resolved(Path dir, String description, boolean demo, String repo) {
+
+        /** Whether it came from the hub: downloaded now, or found in the cache. */
+        public boolean fromHub() {
+            return repo != null;
+        }
+    }
 
     private ModelSources() {}
 
     public static Resolved model(String spec, HubClient hub, DownloadListener listener) {
         String s = spec.strip();
         if (s.equals(DEMO)) {
-            return new Resolved(DemoModel.ensure().model(), "the demo model (random weights)", true);
+            return new Resolved(DemoModel.ensure().model(), "the demo model (random weights)", true, null);
         }
         Path local = Path.of(s);
         if (Files.isDirectory(local) || looksLikePath(s)) {
-            return new Resolved(local, local.toAbsolutePath().normalize().toString(), false);
+            return new Resolved(local, local.toAbsolutePath().normalize().toString(), false, repoOfCacheFolder(local));
         }
         String name = ALIASES.getOrDefault(s, s);
         Matcher m = REPO.matcher(name);
@@ -70,11 +77,11 @@ public final class ModelSources {
     public static Resolved sae(String spec, HubClient hub, DownloadListener listener) {
         String s = spec.strip();
         if (s.equals(DEMO)) {
-            return new Resolved(DemoModel.ensure().sae(), "the demo SAE (random weights)", true);
+            return new Resolved(DemoModel.ensure().sae(), "the demo SAE (random weights)", true, null);
         }
         Path local = Path.of(s);
         if (Files.isDirectory(local) || looksLikePath(s)) {
-            return new Resolved(local, local.toAbsolutePath().normalize().toString(), false);
+            return new Resolved(local, local.toAbsolutePath().normalize().toString(), false, repoOfCacheFolder(local));
         }
         int slash = s.indexOf('/');
         if (slash > 0 && SAE_RELEASES.containsKey(s.substring(0, slash))) {
@@ -99,12 +106,29 @@ public final class ModelSources {
         List<String> paths = files.stream().map(f -> prefix + f).toList();
         List<Path> got = hub.files(repo, "model", rev, paths, listener);
         Path dir = got.get(0).getParent();
-        return new Resolved(dir, repo + (folder.isEmpty() ? "" : "/" + folder) + " at " + describeCommit(hub, repo, rev), false);
+        return new Resolved(dir, repo + (folder.isEmpty() ? "" : "/" + folder) + " at " + describeCommit(hub, repo, rev),
+                false, repo);
     }
 
     private static String describeCommit(HubClient hub, String repo, String rev) {
         String c = hub.cache().commitOf(repo, "model", rev);
         return c == null ? rev : rev + " (" + c.substring(0, Math.min(12, c.length())) + ")";
+    }
+
+    /**
+     * The repository of a folder inside a hub cache ({@code …/models--org--name/snapshots/<commit>[/…]}),
+     * or null: a model found in the cache by its path is still known for what it is.
+     */
+    static String repoOfCacheFolder(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        for (int i = abs.getNameCount() - 2; i >= 0; i--) {
+            String name = abs.getName(i).toString();
+            if (abs.getName(i + 1).toString().equals("snapshots") && name.startsWith("models--")) {
+                String[] parts = name.substring("models--".length()).split("--", 2);
+                return parts.length == 2 ? parts[0] + "/" + parts[1] : parts[0];
+            }
+        }
+        return null;
     }
 
     /** Strings that can only be meant as a path on this machine. */

@@ -178,6 +178,34 @@ public final class Gpt2 implements AutoCloseable {
     }
 
     /**
+     * Greedy decoding: the prompt followed by {@code newTokens} tokens, each the most probable next
+     * token (ties: the lower id), as Hugging Face's {@code generate(do_sample=False)} picks them.
+     */
+    public int[] greedy(int[] prompt, int newTokens) {
+        checkTokens(prompt);
+        if (prompt.length + newTokens > cfg.nCtx()) {
+            throw new PlateauException("Greedy decoding of " + newTokens + " tokens after a " + prompt.length
+                    + "-token prompt needs a context of " + (prompt.length + newTokens) + "; the model's holds "
+                    + cfg.nCtx() + ".");
+        }
+        int[] seq = Arrays.copyOf(prompt, prompt.length + newTokens);
+        for (int k = prompt.length; k < seq.length; k++) {
+            try (NDManager m = manager.newSubManager()) {
+                float[] lp = forward(new int[][] {Arrays.copyOf(seq, k)}, null, List.of(), true, m).logProbs()
+                        .toFloatArray();
+                int best = 0;
+                for (int v = 1; v < lp.length; v++) {
+                    if (lp[v] > lp[best]) {
+                        best = v;
+                    }
+                }
+                seq[k] = best;
+            }
+        }
+        return seq;
+    }
+
+    /**
      * The last-position activation at {@code point} for many prompts (model-generated targets and
      * the statistics behind random ones), computed in batches and stopping at that point.
      */

@@ -32,6 +32,31 @@ public final class MarkdownReport {
         row(b, "model", p.path("model").path("source").asText(p.path("model").path("path").asText()) + " ("
                 + p.path("processing").asText() + " processing)");
         row(b, "model SHA-256", "`" + p.path("model").path("sha256").asText() + "`");
+        JsonNode check = p.path("check");
+        if (check.isObject()) {
+            String verdict = check.path("verdict").asText();
+            row(b, "model check", (verdict.equals("failed") ? "**failed** — " : verdict.equals("passed") ? "passed — " : "")
+                    + check.path("summary").asText());
+            JsonNode health = check.path("sae");
+            if (health.isObject()) {
+                String numbers = health.path("mean_l0").isNumber()
+                        ? String.format(Locale.ROOT, "mean L0 %.1f, variance explained %.1f %%", health.path("mean_l0").asDouble(),
+                                100 * health.path("variance_explained").asDouble(Double.NaN))
+                        : "not measured";
+                if (health.path("dead_latents").isNumber()) {
+                    numbers += ", " + health.path("dead_latents").asInt() + " of " + health.path("d_sae").asInt()
+                            + " latents dead";
+                }
+                if (health.path("measured_at").isTextual()) {
+                    numbers += " (" + health.path("prompts").asInt() + " sample prompts at `"
+                            + health.path("measured_at").asText() + "`)";
+                }
+                for (JsonNode w : health.path("warnings")) {
+                    numbers += "; **warning:** " + w.asText();
+                }
+                row(b, "SAE health", numbers);
+            }
+        }
         if (p.path("sae").isObject()) {
             row(b, "SAE", p.path("sae").path("source").asText(p.path("sae").path("path").asText()));
             row(b, "SAE SHA-256", "`" + p.path("sae").path("sha256").asText() + "`");

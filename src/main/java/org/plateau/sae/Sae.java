@@ -28,12 +28,16 @@ public final class Sae {
     private final float[] bEnc;
     private final FloatBuffer wDec; // [dSae, dIn]
     private final float[] bDec;
+    /** log10 firing frequency per latent; null when the folder has no sparsity.safetensors. */
     private final float[] logSparsity;
     private final double[] decoderNorms;
     private final boolean[] dead;
     private final int[] alive;
+    private final Path dir;
 
-    private Sae(SaeConfig cfg, FloatBuffer wEnc, float[] bEnc, FloatBuffer wDec, float[] bDec, float[] logSparsity) {
+    private Sae(Path dir, SaeConfig cfg, FloatBuffer wEnc, float[] bEnc, FloatBuffer wDec, float[] bDec,
+            float[] logSparsity) {
+        this.dir = dir;
         this.cfg = cfg;
         this.wEnc = wEnc;
         this.bEnc = bEnc;
@@ -51,6 +55,11 @@ public final class Sae {
             }
             decoderNorms[l] = Math.sqrt(s);
         }
+        if (logSparsity == null) {
+            dead = null;
+            alive = null;
+            return;
+        }
         float min = Float.POSITIVE_INFINITY;
         for (float v : logSparsity) {
             min = Math.min(min, v);
@@ -62,7 +71,10 @@ public final class Sae {
         alive = IntStream.range(0, n).filter(l -> !dead[l]).toArray();
     }
 
-    /** Loads a folder with cfg.json, sae_weights.safetensors and sparsity.safetensors. */
+    /**
+     * Loads a folder with cfg.json, sae_weights.safetensors and, when present, sparsity.safetensors
+     * (only what chooses latents by firing frequency needs it: synthetic activations, dead latents).
+     */
     public static Sae load(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new PlateauException("The SAE folder " + dir + " does not exist.");
@@ -72,19 +84,34 @@ public final class Sae {
         int n = cfg.dSae();
         Path weights = dir.resolve("sae_weights.safetensors");
         Path sparsity = dir.resolve("sparsity.safetensors");
-        if (!Files.exists(sparsity)) {
-            throw new PlateauException("The SAE folder " + dir + " has no sparsity.safetensors, which synthetic"
-                    + " activations need (log10 firing frequency per latent).");
+        float[] logSparsity = null;
+        if (Files.exists(sparsity)) {
+            try (Safetensors s = Safetensors.open(sparsity)) {
+                check(s, "sparsity", n);
+                logSparsity = s.loadFloats("sparsity");
+            }
         }
-        try (Safetensors w = Safetensors.open(weights); Safetensors s = Safetensors.open(sparsity)) {
+        try (Safetensors w = Safetensors.open(weights)) {
             check(w, "W_enc", d, n);
             check(w, "b_enc", n);
             check(w, "W_dec", n, d);
             check(w, "b_dec", d);
-            check(s, "sparsity", n);
-            return new Sae(cfg, floats(w, "W_enc"), w.loadFloats("b_enc"), floats(w, "W_dec"),
-                    w.loadFloats("b_dec"), s.loadFloats("sparsity"));
+            return new Sae(dir, cfg, floats(w, "W_enc"), w.loadFloats("b_enc"), floats(w, "W_dec"),
+                    w.loadFloats("b_dec"), logSparsity);
         }
+    }
+
+    /** Whether the folder had sparsity.safetensors (firing frequencies). */
+    public boolean hasSparsity() {
+        return logSparsity != null;
+    }
+
+    private float[] requireSparsity() {
+        if (logSparsity == null) {
+            throw new PlateauException("The SAE folder " + dir + " has no sparsity.safetensors, which synthetic"
+                    + " activations and dead latents need (log10 firing frequency per latent).");
+        }
+        return logSparsity;
     }
 
     private static FloatBuffer floats(Safetensors file, String name) {
@@ -215,25 +242,29 @@ public final class Sae {
     // ------------------------------------------------------------------ latent properties
 
     /** log10 of each latent's firing frequency, as stored. */
+    /** log10 of a latent's firing frequency; NaN when the SAE came without sparsity.safetensors (display only). */
     public float logSparsity(int latent) {
-        return logSparsity[latent];
+        return logSparsity == null ? Float.NaN : logSparsity[latent];
     }
 
     public float[] logSparsity() {
-        return logSparsity.clone();
+        return requireSparsity().clone();
     }
 
     /** Dead latents: those whose log-sparsity equals the minimum of the tensor. */
     public boolean isDead(int latent) {
+        requireSparsity();
         return dead[latent];
     }
 
     public int[] deadLatents() {
+        requireSparsity();
         return IntStream.range(0, dead.length).filter(l -> dead[l]).toArray();
     }
 
     /** Latents that are not dead, ascending. */
     public int[] aliveLatents() {
+        requireSparsity();
         return alive.clone();
     }
 
@@ -280,6 +311,7 @@ public final class Sae {
      * left out; ties go to the lower index.
      */
     public List<Integer> sparsityNeighbours(int latent, int k, java.util.Set<Integer> exclude) {
+        float[] logSparsity = requireSparsity();
         double target = logSparsity[latent];
         Comparator<Integer> nearer = Comparator.comparingDouble((Integer l) -> Math.abs((double) logSparsity[l] - target))
                 .thenComparingInt(l -> l);

@@ -26,6 +26,8 @@ import javafx.stage.Stage;
 import org.controlsfx.control.StatusBar;
 import org.plateau.PlateauException;
 import org.plateau.experiment.Lab;
+import org.plateau.experiment.LabLoader;
+import org.plateau.experiment.ModelCheck;
 import org.plateau.experiment.PerturbationRecord;
 import org.plateau.experiment.StudyResults;
 import org.plateau.experiment.StudySettings;
@@ -67,6 +69,8 @@ public final class MainWindow {
     final TabPane tabs = new TabPane();
     final Label errorBanner = new Label();
     final StatusBar status = new StatusBar();
+    /** The model check's outcome, beside the status text. */
+    final Label checkLine = new Label();
     final Worker worker;
     final ExportActions exports;
 
@@ -141,6 +145,9 @@ public final class MainWindow {
         SplitPane.setResizableWithParent(leftScroll, false);
         status.setText("Load a model to begin.");
         status.setId("statusBar");
+        checkLine.setId("checkLine");
+        checkLine.setMaxWidth(520);
+        status.getRightItems().add(checkLine);
         BorderPane root = new BorderPane(main);
         root.setTop(new VBox(new Menus(this).bar(), modelBar, errorBanner));
         root.setBottom(status);
@@ -182,15 +189,9 @@ public final class MainWindow {
         Explorer old = explorer;
         worker.always(() -> {
             try {
-                HubClient hub = new HubClient(HubSettings.fromEnvironment());
                 DownloadListener progress = (file, done, total) -> Platform.runLater(() -> downloads.show(file, done, total));
-                ModelSources.Resolved m = ModelSources.model(model, hub, progress);
-                ModelSources.Resolved s = sae.isEmpty() ? null : ModelSources.sae(sae, hub, progress);
-                Lab lab = Lab.open(m.dir(), s == null ? null : s.dir(), processing, Lab.deviceFromEnvironment());
-                lab.describeSources(m.description(), s == null ? null : s.description());
-                if (m.demo() || (s != null && s.demo())) {
-                    lab.markDemo();
-                }
+                Lab lab = LabLoader.open(new LabLoader.Request(model, sae, processing, Lab.deviceFromEnvironment()),
+                        new HubClient(HubSettings.fromEnvironment()), progress);
                 if (old != null) {
                     old.close();
                     old.lab().close();
@@ -222,9 +223,24 @@ public final class MainWindow {
             prompt.setPassages(loaded.passages());
             String note = lab.hookMismatch(HookPoint.parse(target.hook.getValue(), c.nLayer()));
             status.setText("Loaded " + lab.modelSource() + (note == null ? "." : ". " + note));
+            checkLine.setText("");
             overlayTypes.clear();
             next();
+            if (LabLoader.checksAutomatically(lab)) {
+                HookPoint hook = HookPoint.parse(target.hook.getValue(), c.nLayer());
+                checkLine.setText("Checking the model against its published output…");
+                worker.always(() -> LabLoader.check(lab, hook), this::showCheck);
+            }
         });
+    }
+
+    /** The model check's outcome: a line in the status bar, and the warning banner when it needs attention. */
+    void showCheck(ModelCheck c) {
+        checkLine.setText((c.warns() ? "⚠ " : ModelCheck.PASSED.equals(c.verdict()) ? "✓ " : "") + c.summary());
+        checkLine.setTooltip(new javafx.scene.control.Tooltip(c.line()));
+        if (c.warns()) {
+            error("Model check: " + c.line());
+        }
     }
 
     /** Where Next draws prompts from: the shipped passages, or the paper's OpenWebText rows. */

@@ -56,7 +56,7 @@ class PackagedJarIT {
     void reproduceKilledMidRunResumesToTheSameResults(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         Path fixture = Fixtures.tinyA();
         String[] args = {"reproduce", "--model", fixture.resolve("model").toString(), "--sae",
-                fixture.resolve("sae").toString(), "--n", "40", "--stats-activations", "800", "--seed", "3"};
+                fixture.resolve("sae").toString(), "--n", "80", "--stats-activations", "800", "--seed", "3"};
         Path whole = tmp.resolve("whole");
         assertEquals(0, run(concat(args, "--out", whole.toString())).code());
 

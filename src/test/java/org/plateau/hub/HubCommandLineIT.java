@@ -19,7 +19,7 @@ import org.plateau.io.Json;
 /** The packaged program with the hub's variables pointing at a local server (real sockets). */
 class HubCommandLineIT {
 
-    static final String COMMIT = "89abcdef0123456789abcdef0123456789abcdef";
+    static final String COMMIT = "abcdef0123456789abcdef0123456789abcdef01";
 
     record Result(int code, String out, String err) {}
 
@@ -52,11 +52,18 @@ class HubCommandLineIT {
             // --dataset auto is recorded as what it resolved to, so that reopening finds the same prompts
             assertEquals("sample-prompts", results.path("settings").path("dataset").asText());
             JsonNode prov = results.path("provenance");
-            assertTrue(prov.path("model").path("source").asText().startsWith("openai-community/gpt2 at main (89abcdef0123)"),
+            assertTrue(prov.path("model").path("source").asText().startsWith("openai-community/gpt2 at main (abcdef012345)"),
                     prov.toString());
             assertTrue(prov.path("sae").path("source").asText().startsWith(
                     "jbloom/GPT2-Small-SAEs-Reformatted/blocks.1.hook_resid_pre"), prov.toString());
             assertTrue(Files.exists(tmp.resolve("hf/hub/models--openai-community--gpt2/refs/main")));
+            // the fixture is no GPT-2: the model check says so, in results.json and in report.md
+            assertEquals("failed", prov.path("check").path("verdict").asText(), prov.toString());
+            assertTrue(prov.path("check").path("sae").path("mean_l0").isNumber(), prov.toString());
+            String report = Files.readString(tmp.resolve("run/report.md"));
+            assertTrue(report.contains("| model check | **failed** — openai-community/gpt2 at main"), report);
+            assertTrue(report.contains("| SAE health | mean L0 "), report);
+            assertTrue(r.err().contains("plateau: WARNING: openai-community/gpt2 at main"), r.err());
 
             server.close();
             Map<String, String> offline = new java.util.HashMap<>(env);
@@ -107,6 +114,43 @@ class HubCommandLineIT {
             int[] base = Fixtures.ints(p.path("base_tokens"));
             assertTrue(Fixtures.randomDocuments(500, 50257, 11).stream().anyMatch(d -> java.util.Arrays.equals(
                     java.util.Arrays.copyOf(d, 10), base)), "prompts are the dataset's row starts");
+        }
+    }
+
+    @Test
+    void aModelFromTheHubIsCheckedOnceAgainstItsPublishedOutput(@TempDir Path tmp) throws Exception {
+        Path good = org.plateau.TestModels.following(tmp.resolve("good"), org.plateau.TestModels.PUBLISHED_GPT2);
+        int[] wrongSeq = org.plateau.TestModels.PUBLISHED_GPT2.clone();
+        wrongSeq[12] = 13;
+        Path wrong = org.plateau.TestModels.following(tmp.resolve("wrong"), wrongSeq);
+        try (HubServer server = new HubServer()
+                .repo("openai-community/gpt2", COMMIT, good, "")
+                .repo("someorg/not-gpt2", COMMIT, wrong, "")) {
+            Map<String, String> env = Map.of("HF_ENDPOINT", server.url(), "HF_HOME", tmp.resolve("hf").toString(),
+                    "PLATEAU_CACHE", tmp.resolve("plateau").toString());
+            Result first = run(env, "forward", "--model", "gpt2", "--tokens", "464,3290");
+            assertEquals(0, first.code(), first.err());
+            assertTrue(first.err().contains("checking openai-community/gpt2 at main"), first.err());
+            assertTrue(first.err().contains("plateau: check: openai-community/gpt2 at main (abcdef012345) computes GPT-2"
+                    + " small's published output (\"The dog\" and 18 greedy tokens, under tl and raw processing)."), first.err());
+            Result second = run(env, "forward", "--model", "gpt2", "--tokens", "464,3290");
+            assertEquals(0, second.code(), second.err());
+            assertTrue(!second.err().contains("check"), "remembered, not repeated: " + second.err());
+
+            Result check = run(env, "check", "--model", "gpt2");
+            assertEquals(0, check.code(), check.err());
+            assertEquals("passed", Json.MAPPER.readTree(check.out()).path("verdict").asText());
+
+            // another repository has no published output; compared with GPT-2's on request, it fails
+            Result other = run(env, "check", "--model", "someorg/not-gpt2");
+            assertEquals(0, other.code(), other.err());
+            assertEquals("no published reference", Json.MAPPER.readTree(other.out()).path("verdict").asText());
+            Result failed = run(env, "check", "--model", "someorg/not-gpt2", "--reference", "openai-community/gpt2");
+            assertEquals(1, failed.code(), failed.err());
+            assertEquals("failed", Json.MAPPER.readTree(failed.out()).path("verdict").asText());
+            assertTrue(failed.err().strip().startsWith("plateau: WARNING: someorg/not-gpt2 at main (abcdef012345) does not"
+                    + " compute GPT-2 small's published output"), failed.err());
+            assertTrue(failed.err().contains("gives token 13 where the published output has 290 (token 13)"), failed.err());
         }
     }
 }

@@ -1,0 +1,85 @@
+package org.plateau.experiment;
+
+import ai.djl.Device;
+import java.nio.file.Path;
+import org.plateau.data.Datasets;
+import org.plateau.hub.DownloadListener;
+import org.plateau.hub.HubClient;
+import org.plateau.hub.ModelSources;
+import org.plateau.io.FileHashes;
+import org.plateau.model.HookPoint;
+import org.plateau.model.Processing;
+import org.plateau.sae.Sae;
+
+/**
+ * Loading, the one recipe the command line and the window share: what {@code --model} and
+ * {@code --sae} name (a folder, a hub id, or the demo) becomes a {@link Lab}, downloading what is
+ * missing; and the model check, made once per weights file and remembered.
+ */
+public final class LabLoader {
+
+    /** What to load: a model and optionally an SAE, as the user named them. */
+    public record Request(String model, String sae, Processing processing, Device device) {}
+
+    private LabLoader() {}
+
+    public static Lab open(Request r, HubClient hub, DownloadListener downloads) {
+        ModelSources.Resolved m = ModelSources.model(r.model(), hub, downloads);
+        ModelSources.Resolved s = r.sae() == null || r.sae().isBlank() ? null : ModelSources.sae(r.sae(), hub, downloads);
+        Lab lab = Lab.open(m.dir(), s == null ? null : s.dir(), r.processing(), r.device());
+        lab.describeSources(m.description(), s == null ? null : s.description(), m.repo());
+        if (m.demo() || (s != null && s.demo())) {
+            lab.markDemo();
+        }
+        return lab;
+    }
+
+    /** Whether the automatic check applies: to models that came from the hub (downloaded or cached). */
+    public static boolean checksAutomatically(Lab lab) {
+        return lab.modelRepo() != null;
+    }
+
+    /** A check made before for these files, or null (no work done). */
+    public static ModelCheck remembered(Lab lab, HookPoint hook) {
+        return lab.modelDir() == null ? null : ModelCheck.remembered(key(lab, hook));
+    }
+
+    /**
+     * The model check for the lab's files: remembered if made before, else made now and
+     * remembered. The lab keeps it for provenance.
+     */
+    public static ModelCheck check(Lab lab, HookPoint hook) {
+        ModelCheck known = remembered(lab, hook);
+        ModelCheck c = known != null ? known : checkNow(lab, hook, lab.modelRepo());
+        lab.recordCheck(c);
+        return c;
+    }
+
+    /** The check made afresh (and remembered), comparing with the published output of {@code repo}. */
+    public static ModelCheck checkNow(Lab lab, HookPoint hook, String repo) {
+        ModelCheck c = checkNow(lab, hook, repo, lab.sae(), lab.saeDir(), lab.saeSource());
+        lab.recordCheck(c);
+        return c;
+    }
+
+    /**
+     * The check of the lab's model with an SAE that may not fit it (a width or hook that differs is
+     * reported, not refused): what {@code plateau check} asks.
+     */
+    public static ModelCheck checkNow(Lab lab, HookPoint hook, String repo, Sae sae, Path saeDir, String saeName) {
+        String sha = FileHashes.sha256(lab.modelDir().resolve("model.safetensors"));
+        ModelCheck c = ModelCheck.run(lab.modelSource(), lab.modelDir(), sha, lab.model(), ModelCheck.referenceFor(repo),
+                sae, saeName, hook, Datasets.defaultFor(lab.model().config(), Lab.PROMPT_LENGTH));
+        c.remember(key(lab.modelDir(), saeDir, hook));
+        return c;
+    }
+
+    private static String key(Lab lab, HookPoint hook) {
+        return key(lab.modelDir(), lab.saeDir(), hook);
+    }
+
+    private static String key(Path modelDir, Path saeDir, HookPoint hook) {
+        return ModelCheck.key(FileHashes.sha256(modelDir.resolve("model.safetensors")),
+                saeDir == null ? null : FileHashes.sha256(saeDir.resolve("sae_weights.safetensors")), hook);
+    }
+}
