@@ -24,14 +24,14 @@ public final class Main {
     /** Commands that open the window live beside the engine's, so that the engine never touches JavaFX. */
     static Cli withDesktopCommands(Cli cli) {
         return cli.with("screenshot", "opens the window, plays a short scripted session and saves a PNG of each view",
-                """
-                              --model DIR          model folder
-                              --sae DIR            SAE folder
-                              --out DIR            where the PNGs go (required)
-                              --n N                perturbations per type of the batch (default 12)
-                              --stats-activations N  activations behind random targets (default 4000)
-                              --width W --height H window size in points (default 1500 × 950)""",
-                java.util.Set.of("model", "sae", "out", "n", "stats-activations", "width", "height"), java.util.Set.of(),
+                new org.plateau.cli.Usage()
+                        .value("model", "DIR", "model folder")
+                        .value("sae", "DIR", "SAE folder")
+                        .value("out", "DIR", "where the PNGs go (required)")
+                        .value("n", "N", "perturbations per type of the batch (default 12)")
+                        .value("stats-activations", "N", "activations behind random targets (default 4000)")
+                        .value("width", "W", "window width in points (default 1500)")
+                        .value("height", "H", "window height in points (default 950)"),
                 (o, out, err) -> {
                     var files = org.plateau.ui.ScreenshotSession.run(new org.plateau.ui.ScreenshotSession.Script(
                             java.nio.file.Path.of(o.require("model")),

@@ -64,21 +64,11 @@ final class BenchCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return """
-              --sweeps N           timed sweeps (default 10; the median is reported)
-              --device cpu|gpu     default: the GPU when DJL finds one
-              --json               print the measurements as one JSON object""";
-    }
-
-    @Override
-    public Set<String> valueOptions() {
-        return Set.of("sweeps", "device");
-    }
-
-    @Override
-    public Set<String> switches() {
-        return Set.of("json");
+    public Usage usage() {
+        return new Usage()
+                .value("sweeps", "N", "timed sweeps (default 10; the median is reported)")
+                .value("device", "cpu|gpu", "default: the GPU when DJL finds one")
+                .flag("json", "print the measurements as one JSON object");
     }
 
     @Override

@@ -32,17 +32,11 @@ final class CheckCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return Inputs.MODEL_USAGE + "\n"
-                + "              --sae S              SAE folder or hub id: its mean L0, variance explained, dead latents\n"
-                + "              --reference REPO     compare with the published output of REPO (default: the model's\n"
-                + "                                   hub repository; give openai-community/gpt2 for a folder of GPT-2)\n"
-                + "              --hook NAME          the hook perturbed (default blocks.1.hook_resid_pre)";
-    }
-
-    @Override
-    public Set<String> valueOptions() {
-        return Inputs.union(Inputs.MODEL, Set.of("sae", "reference", "hook"));
+    public Usage usage() {
+        return Inputs.model("").with(Inputs.sae(": its mean L0, variance explained and dead latents"))
+                .value("reference", "REPO", "compare with the published output of REPO (default: the model's hub"
+                        + " repository; give openai-community/gpt2 for a folder of GPT-2)")
+                .value("hook", "NAME", "the hook perturbed (default blocks.1.hook_resid_pre)");
     }
 
     @Override
@@ -53,7 +47,7 @@ final class CheckCommand implements Command {
                     + "; it knows openai-community/gpt2's.");
         }
         ProgressLine line = new ProgressLine(err);
-        DownloadListener downloads = (file, done, total) -> line.bytes("downloading " + file, done, total);
+        DownloadListener downloads = line.downloads();
         HubClient hub = new HubClient(HubSettings.fromEnvironment());
         // the SAE is loaded beside the model, not into it: one of another width is reported, not refused
         try (Lab lab = LabLoader.open(new LabLoader.Request(o.require("model"), null,

@@ -34,9 +34,8 @@ public final class Cli {
         }
     }
 
-    /** Adds commands that live outside this package (experiments, the desktop app's screenshot). */
-    public Cli with(String name, String summary, String usage, java.util.Set<String> valueOptions,
-            java.util.Set<String> switches, Runner runner) {
+    /** Adds commands that live outside this package (the desktop app's screenshot). */
+    public Cli with(String name, String summary, Usage usage, Runner runner) {
         commands.put(name, new Command() {
             @Override
             public String name() {
@@ -49,18 +48,8 @@ public final class Cli {
             }
 
             @Override
-            public String usage() {
+            public Usage usage() {
                 return usage;
-            }
-
-            @Override
-            public java.util.Set<String> valueOptions() {
-                return valueOptions;
-            }
-
-            @Override
-            public java.util.Set<String> switches() {
-                return switches;
             }
 
             @Override
@@ -81,7 +70,7 @@ public final class Cli {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             if (args.length > 1 && commands.containsKey(args[1])) {
                 Command c = commands.get(args[1]);
-                out.println("plateau " + c.name() + ": " + c.summary() + "\n\noptions:\n" + c.usage());
+                out.println("plateau " + c.name() + ": " + c.summary() + "\n\noptions:\n" + c.usage().render());
             } else {
                 printHelp(out);
             }
@@ -133,8 +122,7 @@ public final class Cli {
     }
 
     public static String version() {
-        String v = Cli.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return org.plateau.Version.current();
     }
 
     private static String firstLine(String s) {

@@ -11,13 +11,15 @@ interface Command {
     /** One line for the command list. */
     String summary();
 
-    /** The options with their meaning, for {@code plateau help COMMAND}. */
-    String usage();
+    /** The options with their meaning: what {@code plateau help COMMAND} shows and the parser accepts. */
+    Usage usage();
 
-    Set<String> valueOptions();
+    default Set<String> valueOptions() {
+        return usage().valueOptions();
+    }
 
     default Set<String> switches() {
-        return Set.of();
+        return usage().switches();
     }
 
     /** Runs the command; results go to {@code out} (one JSON object), progress to {@code err}. */

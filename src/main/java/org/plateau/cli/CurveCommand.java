@@ -37,27 +37,21 @@ final class CurveCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return Inputs.MODEL_USAGE + "\n              --sae DIR            SAE folder (needed by synthetic and sae-reconstruction targets)\n"
-                + Inputs.PROMPT_USAGE + "\n"
-                + "              --target TYPE        model-generated | random | synthetic-random | synthetic-baseline |\n"
-                + "                                   synthetic-structured | synthetic-structured-no-cos | sae-reconstruction\n"
-                + "              --target-tokens IDS  the target prompt (model-generated, sae-reconstruction); default: drawn\n"
-                + "              --target-prompt TEXT the same as text\n"
-                + "              --mode absolute|relative   (default absolute)\n"
-                + "              --step-size S        absolute step length (default 0.5)\n"
-                + "              --steps N            steps per sweep (default 100)\n"
-                + "              --ap-threshold X     L2 level that ends the activation plateau (default 20)\n"
-                + "              --target-cos C       c* of structured synthesis (default 0.42; 'measure': on this model)\n"
-                + "              --stats-activations N  activations behind random targets' μ and Σ (default 32000)\n"
-                + "              --seed N             draws of targets (default 0)\n"
-                + Inputs.HOOK_USAGE;
-    }
-
-    @Override
-    public Set<String> valueOptions() {
-        return Inputs.union(Inputs.MODEL, Inputs.PROMPT, Inputs.HOOKS, Set.of("sae", "target", "target-tokens",
-                "target-prompt", "mode", "step-size", "steps", "ap-threshold", "target-cos", "stats-activations", "seed"));
+    public Usage usage() {
+        return Inputs.model("").with(Inputs.sae(", needed by the synthetic and sae-reconstruction targets"))
+                .with(Inputs.prompt())
+                .value("target", "TYPE", String.join(" | ", java.util.Arrays.stream(TargetType.values())
+                        .map(TargetType::id).toList()))
+                .value("target-tokens", "IDS", "the target prompt (model-generated, sae-reconstruction); default: drawn")
+                .value("target-prompt", "TEXT", "the same as text")
+                .value("mode", "absolute|relative", "how the sweep steps (default absolute)")
+                .value("step-size", "S", "absolute step length (default 0.5)")
+                .value("steps", "N", "steps per sweep (default 100)")
+                .value("ap-threshold", "X", "L2 level that ends the activation plateau (default 20)")
+                .value("target-cos", "C", "c* of structured synthesis (default 0.42; 'measure': on this model)")
+                .value("stats-activations", "N", "activations behind random targets' μ and Σ (default 32000)")
+                .value("seed", "N", "draws of targets (default 0)")
+                .with(Inputs.hooks());
     }
 
     @Override
@@ -68,6 +62,7 @@ final class CurveCommand implements Command {
         int steps = o.getInt("steps", SweepSettings.DEFAULT_STEPS);
         double apThreshold = o.getDouble("ap-threshold", DEFAULT_AP_THRESHOLD);
         int statsCount = o.getInt("stats-activations", Lab.DEFAULT_STATS_ACTIVATIONS);
+        Lab.checkStatsActivations(statsCount);
         long seed = o.getLong("seed", 0);
         if (type.needsSae() && !o.has("sae")) {
             throw new PlateauException("The target type " + type.id() + " needs an SAE (--sae).");

@@ -24,14 +24,9 @@ final class EncodeCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return Inputs.MODEL_USAGE + "\n              --sae S              SAE folder (SAELens format), hub id or shorthand (gpt2-small-res-jb/blocks.1.hook_resid_pre)\n"
-                + Inputs.PROMPT_USAGE + "\n              --hook NAME          where to read the activation (default blocks.1.hook_resid_pre)";
-    }
-
-    @Override
-    public Set<String> valueOptions() {
-        return Inputs.union(Inputs.MODEL, Inputs.PROMPT, Set.of("sae", "hook"));
+    public Usage usage() {
+        return Inputs.model("").with(Inputs.sae("")).with(Inputs.prompt())
+                .value("hook", "NAME", "where to read the activation (default blocks.1.hook_resid_pre)");
     }
 
     @Override

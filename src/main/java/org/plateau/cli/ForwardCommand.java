@@ -24,13 +24,8 @@ final class ForwardCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return Inputs.MODEL_USAGE + "\n" + Inputs.PROMPT_USAGE;
-    }
-
-    @Override
-    public Set<String> valueOptions() {
-        return Inputs.union(Inputs.MODEL, Inputs.PROMPT);
+    public Usage usage() {
+        return Inputs.model("").with(Inputs.prompt());
     }
 
     @Override

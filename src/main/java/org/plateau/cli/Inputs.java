@@ -20,32 +20,35 @@ import java.io.PrintStream;
 /** The options most commands share, and turning them into a loaded lab, prompts and hooks. */
 final class Inputs {
 
-    static final Set<String> MODEL = Set.of("model", "processing", "device");
-    static final Set<String> PROMPT = Set.of("tokens", "prompt");
-    static final Set<String> HOOKS = Set.of("hook", "read");
+    /** --model, --processing, --device */
+    static Usage model(String defaultNote) {
+        return new Usage()
+                .value("model", "M", "a model folder (config.json + model.safetensors), a hub id (gpt2,"
+                        + " openai-community/gpt2, org/name@revision) or demo (random weights)" + defaultNote)
+                .value("processing", "tl|raw", "tl: TransformerLens' centred weights (default); raw: Hugging Face's")
+                .value("device", "cpu|gpu", "default: the GPU when DJL finds one");
+    }
 
-    static final String MODEL_USAGE = """
-              --model M            a model folder (config.json + model.safetensors), a hub id (gpt2,
-                                   openai-community/gpt2, org/name@revision) or demo (random weights)
-              --processing tl|raw  tl: TransformerLens' centred weights (default); raw: Hugging Face's
-              --device cpu|gpu     default: the GPU when DJL finds one""";
-    static final String PROMPT_USAGE = """
-              --tokens 1,2,3       prompt as token ids
-              --prompt "text"      prompt as text (models with GPT-2's vocabulary)""";
-    static final String HOOK_USAGE = """
-              --hook NAME          perturbed hook (default blocks.1.hook_resid_pre)
-              --read NAME          read hook (default the last block's hook_resid_post)""";
+    /** --tokens, --prompt */
+    static Usage prompt() {
+        return new Usage()
+                .value("tokens", "1,2,3", "prompt as token ids")
+                .value("prompt", "TEXT", "prompt as text (models with GPT-2's vocabulary)");
+    }
+
+    /** --hook, --read */
+    static Usage hooks() {
+        return new Usage()
+                .value("hook", "NAME", "perturbed hook (default blocks.1.hook_resid_pre)")
+                .value("read", "NAME", "read hook (default the last block's hook_resid_post)");
+    }
+
+    static Usage sae(String what) {
+        return new Usage().value("sae", "S", "SAE folder (SAELens format), hub id or shorthand"
+                + " (gpt2-small-res-jb/blocks.1.hook_resid_pre)" + what);
+    }
 
     private Inputs() {}
-
-    @SafeVarargs
-    static Set<String> union(Set<String>... sets) {
-        Set<String> all = new HashSet<>();
-        for (Set<String> s : sets) {
-            all.addAll(s);
-        }
-        return all;
-    }
 
     static Lab openLab(Options o, boolean withSae, PrintStream err) {
         return openLab(o.require("model"), withSae && o.has("sae") ? o.get("sae", null) : null, o, err);
@@ -61,7 +64,7 @@ final class Inputs {
         ProgressLine line = new ProgressLine(err);
         Lab lab = LabLoader.open(new LabLoader.Request(model, sae, Processing.parse(o.get("processing", "tl")), device(o)),
                 new HubClient(HubSettings.fromEnvironment()),
-                (file, done, total) -> line.bytes("downloading " + file, done, total));
+                line.downloads());
         if (LabLoader.checksAutomatically(lab)) {
             try {
                 reportCheck(lab, hook(o, lab.model()), err);

@@ -10,6 +10,7 @@ import org.plateau.data.Datasets;
 import org.plateau.experiment.Experiment;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.Reproduction;
+import org.plateau.experiment.RunFolder;
 import org.plateau.experiment.StudyResults;
 import org.plateau.experiment.StudySettings;
 import org.plateau.experiment.TargetCosine;
@@ -32,34 +33,24 @@ final class ReproduceCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return Inputs.MODEL_USAGE + " (default gpt2, the paper's)\n"
-                + "              --sae S              SAE folder or hub id (default with the default model:\n"
-                + "                                   gpt2-small-res-jb/blocks.1.hook_resid_pre, the paper's)\n"
-                + "              --out DIR            output folder (required)\n"
-                + "              --dataset D          auto (default: the paper's OpenWebText if it can be had, else\n"
-                + "                                   sample-prompts) | sample-prompts | random-tokens | hf:org/name |\n"
-                + "                                   FILE.txt | FILE.jsonl | FILE.bin\n"
-                + "              --n N                perturbations per type (default 1000)\n"
-                + "              --seed N             root of every random draw (default 0)\n"
-                + "              --experiments LIST   sensitivity,relative,plateau,latents (default all)\n"
-                + "              --step-size S        absolute step length (default 0.5)\n"
-                + "              --ap-threshold X     L2 level that ends the activation plateau (default 20)\n"
-                + "              --target-cos C       c* of structured synthesis (default 0.42; 'measure': on this model)\n"
-                + "              --stats-activations N  activations behind random targets' μ and Σ (default 32000)\n"
-                + "              --resume             continue an interrupted run in --out\n"
-                + Inputs.HOOK_USAGE;
-    }
-
-    @Override
-    public Set<String> valueOptions() {
-        return Inputs.union(Inputs.MODEL, Inputs.HOOKS, Set.of("sae", "out", "dataset", "n", "seed", "experiments",
-                "step-size", "steps", "ap-threshold", "target-cos", "stats-activations"));
-    }
-
-    @Override
-    public Set<String> switches() {
-        return Set.of("resume");
+    public Usage usage() {
+        return Inputs.model(" (default gpt2, the paper's)")
+                .value("sae", "S", "SAE folder or hub id (default with the default model:"
+                        + " gpt2-small-res-jb/blocks.1.hook_resid_pre, the paper's)")
+                .value("out", "DIR", "output folder (required): new, empty, or an earlier run of Plateau's")
+                .value("dataset", "D", "auto (default: the paper's OpenWebText if it can be had, else sample-prompts)"
+                        + " | sample-prompts | random-tokens | hf:org/name | FILE.txt | FILE.jsonl | FILE.bin")
+                .value("n", "N", "perturbations per type (default 1000)")
+                .value("seed", "N", "root of every random draw (default 0)")
+                .value("experiments", "LIST", "sensitivity,relative,plateau,latents (default all)")
+                .value("step-size", "S", "absolute step length (default 0.5)")
+                .value("steps", "N", "steps per sweep (default 100)")
+                .value("ap-threshold", "X", "L2 level that ends the activation plateau (default 20)")
+                .value("target-cos", "C", "c* of structured synthesis (default 0.42; 'measure': on this model)")
+                .value("stats-activations", "N", "activations behind random targets' μ and Σ (default 32000)")
+                .flag("resume", "continue an interrupted run in --out")
+                .flag("force", "write into --out although it holds other files (an earlier run there starts over)")
+                .with(Inputs.hooks());
     }
 
     /** Loads the lab; when the paper's model cannot be had, says how to try the demo instead. */
@@ -78,7 +69,12 @@ final class ReproduceCommand implements Command {
     @Override
     public void run(Options o, PrintStream out, PrintStream err) {
         // every setting is checked before anything is loaded or written
-        Path outDir = Path.of(o.require("out"));
+        String outName = o.require("out");
+        if (outName.isBlank()) {
+            throw new org.plateau.PlateauException("--out needs a folder name.");
+        }
+        Path outDir = Path.of(outName);
+        RunFolder.check(outDir, o.has("resume"), o.has("force"));
         int n = o.getInt("n", 1000);
         Set<Experiment> experiments = Experiment.parseList(o.get("experiments", "sensitivity,relative,plateau,latents"));
         if (n < 1) {
@@ -101,7 +97,6 @@ final class ReproduceCommand implements Command {
                     targetCos,
                     o.getInt("stats-activations", Lab.DEFAULT_STATS_ACTIVATIONS),
                     Arrays.asList(TargetType.values()), experiments);
-            Reproduction.prepareFolder(outDir);
             if (lab.check() == null) {
                 Inputs.reportCheck(lab, hook, err); // the report says whether the model and SAE are what they claim
             }
@@ -117,11 +112,11 @@ final class ReproduceCommand implements Command {
             Runtime.getRuntime().addShutdownHook(hint);
             try {
                 StudyResults results = new Reproduction(lab, settings, dataset, Cli.version()).run(outDir,
-                        o.has("resume"), new Reproduction.Listener() {
+                        o.has("resume"), o.has("force"), new Reproduction.Listener() {
                             @Override
                             public void fitting(long done, long total) {
-                                line.update("random-target distribution", done, Math.min(total, dataset.prompts().size()),
-                                        0, "activations");
+                                line.update("random-target distribution", done,
+                                        Lab.statisticsPromptCount(dataset.prompts(), (int) total), 0, "activations");
                             }
 
                             @Override

@@ -29,18 +29,12 @@ final class SynthCommand implements Command {
     }
 
     @Override
-    public String usage() {
-        return Inputs.MODEL_USAGE + "\n              --sae S              SAE folder (SAELens format), hub id or shorthand (gpt2-small-res-jb/blocks.1.hook_resid_pre)\n"
-                + Inputs.PROMPT_USAGE + "\n"
-                + "              --method M           structured | structured-no-cos | baseline | random\n"
-                + "              --target-cos C       c* of structured synthesis (default 0.42; 'measure': on this model)\n"
-                + "              --seed N             for baseline and random (default 0)\n"
-                + "              --hook NAME          where to read the activation (default blocks.1.hook_resid_pre)";
-    }
-
-    @Override
-    public Set<String> valueOptions() {
-        return Inputs.union(Inputs.MODEL, Inputs.PROMPT, Set.of("sae", "hook", "method", "target-cos", "seed"));
+    public Usage usage() {
+        return Inputs.model("").with(Inputs.sae("")).with(Inputs.prompt())
+                .value("method", "M", "structured | structured-no-cos | baseline | random")
+                .value("target-cos", "C", "c* of structured synthesis (default 0.42; 'measure': on this model)")
+                .value("seed", "N", "for baseline and random (default 0)")
+                .value("hook", "NAME", "where to read the activation (default blocks.1.hook_resid_pre)");
     }
 
     @Override

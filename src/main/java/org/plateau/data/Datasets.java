@@ -145,8 +145,10 @@ public final class Datasets {
         try {
             return Files.readAllLines(file, StandardCharsets.UTF_8).stream().map(String::strip)
                     .filter(l -> !l.isEmpty()).toList();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new PlateauException("The dataset " + file + " is not UTF-8 text.");
         } catch (IOException e) {
-            throw new PlateauException("The dataset " + file + " cannot be read as UTF-8 text (" + e.getMessage() + ").");
+            throw new PlateauException("The dataset " + file + " cannot be read (" + e.getMessage() + ").");
         }
     }
 
@@ -185,6 +187,8 @@ public final class Datasets {
                             + " has neither input_ids nor text.");
                 }
             }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new PlateauException("The dataset " + file + " is not UTF-8 text (line " + (lineNo + 1) + ").");
         } catch (IOException e) {
             throw new PlateauException("The dataset " + file + " cannot be read (" + e.getMessage() + ").");
         }

@@ -26,39 +26,38 @@ final class Journal implements AutoCloseable {
     static final String FILE_NAME = "journal.jsonl";
 
     private final Path file;
-    private final FileChannel out;
+    /** Opened with the first finished base: a run refused before it leaves no journal behind. */
+    private FileChannel out;
+    private final String header;
     private final Map<Integer, IndexResult> done;
 
-    private Journal(Path file, FileChannel out, Map<Integer, IndexResult> done) {
+    private Journal(Path file, FileChannel out, String header, Map<Integer, IndexResult> done) {
         this.file = file;
         this.out = out;
+        this.header = header;
         this.done = done;
     }
 
     /**
-     * Starts a journal in {@code dir}, or with {@code resume} continues the one there.
+     * Starts a journal in {@code dir} (written from the first finished base on), or with
+     * {@code resume} continues the one there. The folder has been checked ({@link RunFolder}).
      *
      * @param header what identifies the run
      */
     static Journal open(Path dir, JsonNode header, boolean resume) {
         Path file = dir.resolve(FILE_NAME);
         try {
-            if (Files.exists(file)) {
-                if (!resume) {
-                    throw new PlateauException("The folder " + dir + " already holds a run; continue it with --resume,"
-                            + " or choose another --out.");
-                }
+            String headerLine = Json.RECORDS.writeValueAsString(header);
+            if (resume && Files.exists(file)) {
                 Map<Integer, IndexResult> done = new TreeMap<>();
                 long goodBytes = readExisting(file, header, done);
                 FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE);
                 ch.truncate(goodBytes);
                 ch.position(goodBytes);
-                return new Journal(file, ch, done);
+                return new Journal(file, ch, headerLine, done);
             }
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            Journal j = new Journal(file, ch, new TreeMap<>());
-            j.writeLine(Json.RECORDS.writeValueAsString(header));
-            return j;
+            Files.deleteIfExists(file);
+            return new Journal(file, null, headerLine, new TreeMap<>());
         } catch (IOException e) {
             throw new PlateauException("Cannot write the run's journal in " + dir + " (" + e.getMessage() + ").");
         }
@@ -140,6 +139,13 @@ final class Journal implements AutoCloseable {
     }
 
     private void writeLine(String json) throws IOException {
+        if (out == null) {
+            out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            ByteBuffer h = ByteBuffer.wrap((header + "\n").getBytes(StandardCharsets.UTF_8));
+            while (h.hasRemaining()) {
+                out.write(h);
+            }
+        }
         ByteBuffer b = ByteBuffer.wrap((json + "\n").getBytes(StandardCharsets.UTF_8));
         while (b.hasRemaining()) {
             out.write(b);
@@ -153,6 +159,9 @@ final class Journal implements AutoCloseable {
 
     @Override
     public void close() {
+        if (out == null) {
+            return;
+        }
         try {
             out.close();
         } catch (IOException ignored) {

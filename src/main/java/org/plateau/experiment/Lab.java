@@ -194,9 +194,7 @@ public final class Lab implements AutoCloseable {
      */
     public synchronized ActivationDistribution distribution(HookPoint hook, PromptSource prompts, int count,
             LongConsumer progress) {
-        if (count < 2) {
-            throw new PlateauException("The random-target distribution needs at least 2 activations, not " + count + ".");
-        }
+        checkStatsActivations(count);
         String key = Hashing.sha256(String.join("\n", modelIdentity(), model.processing().id(), hook.name(),
                 prompts.describe(), Integer.toString(count), "v1"));
         ActivationDistribution d = distributions.get(key);
@@ -214,17 +212,17 @@ public final class Lab implements AutoCloseable {
         }
         if (d == null) {
             List<int[]> statsPrompts = statisticsPrompts(prompts, count);
-            float[][] acts = new float[statsPrompts.size()][];
+            // activations are summed up chunk by chunk, never held all at once
+            ActivationDistribution.Accumulator acc = new ActivationDistribution.Accumulator(model.config().dModel());
             int chunk = 1024;
-            for (int start = 0; start < acts.length; start += chunk) {
-                int end = Math.min(acts.length, start + chunk);
-                float[][] part = model.activations(statsPrompts.subList(start, end), hook);
-                System.arraycopy(part, 0, acts, start, part.length);
+            for (int start = 0; start < statsPrompts.size(); start += chunk) {
+                int end = Math.min(statsPrompts.size(), start + chunk);
+                acc.add(model.activations(statsPrompts.subList(start, end), hook));
                 if (progress != null) {
                     progress.accept(end);
                 }
             }
-            d = ActivationDistribution.fit(acts);
+            d = acc.finish();
             try {
                 if (cached != null) {
                     d.save(cached);
@@ -235,6 +233,29 @@ public final class Lab implements AutoCloseable {
         }
         distributions.put(key, d);
         return d;
+    }
+
+    /** Most activations behind the random-target distribution, whatever the memory. */
+    public static final int MAX_STATS_ACTIVATIONS = 10_000_000;
+    /** Bytes held per statistics activation while its prompt waits (the prompt and its bookkeeping). */
+    private static final long BYTES_PER_STATS_PROMPT = 160;
+
+    /** Refuses a count of statistics activations below 2, or more than this Java's memory can gather. */
+    public static void checkStatsActivations(long count) {
+        if (count < 2) {
+            throw new PlateauException("--stats-activations must be at least 2, not " + count + ".");
+        }
+        long fits = Math.min(MAX_STATS_ACTIVATIONS, Runtime.getRuntime().maxMemory() / 4 / BYTES_PER_STATS_PROMPT);
+        if (count > fits) {
+            throw new PlateauException("--stats-activations " + count + " is more than " + (fits == MAX_STATS_ACTIVATIONS
+                    ? "Plateau gathers (at most " + fits + ")" : "this Java's memory allows (at most " + fits
+                            + "; give Java more with -Xmx)") + "; the paper used " + DEFAULT_STATS_ACTIVATIONS + ".");
+        }
+    }
+
+    /** The number of statistics prompts {@code count} gives for a dataset (all its windows when fewer). */
+    public static int statisticsPromptCount(PromptSource prompts, int count) {
+        return prompts instanceof TokenWindows w && w.size() <= count ? (int) w.size() : count;
     }
 
     /** {@code count} prompts: every window of a small dataset, else distinct ones drawn with a fixed seed. */

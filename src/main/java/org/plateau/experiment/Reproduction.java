@@ -1,7 +1,6 @@
 package org.plateau.experiment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -47,20 +46,6 @@ public final class Reproduction {
         this.programVersion = programVersion;
     }
 
-    /** Checks that {@code out} can take the outputs, creating it if needed; nothing else is written. */
-    public static void prepareFolder(Path out) {
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new PlateauException("The output path " + out + " is a file, not a folder.");
-        }
-        try {
-            Files.createDirectories(out);
-            Path probe = Files.createTempFile(out, ".plateau-write-test", ".tmp");
-            Files.delete(probe);
-        } catch (IOException | SecurityException e) {
-            throw new PlateauException("The output folder " + out + " cannot be written (" + e.getMessage() + ").");
-        }
-    }
-
     /**
      * Runs every base not yet in the folder's journal, then writes the results.
      *
@@ -68,11 +53,20 @@ public final class Reproduction {
      * @return the results, or null if cancelled before the end
      */
     public StudyResults run(Path out, boolean resume, Listener listener, BooleanSupplier cancelled) {
-        prepareFolder(out);
+        return run(out, resume, false, listener, cancelled);
+    }
+
+    /**
+     * As above.
+     *
+     * @param force write into a folder that holds other files; an earlier run there starts over
+     */
+    public StudyResults run(Path out, boolean resume, boolean force, Listener listener, BooleanSupplier cancelled) {
         Instant started = Instant.now();
         StudyRunner runner = new StudyRunner(lab, settings, dataset.prompts());
         Fingerprint files = Fingerprint.of(lab);
-        try (Journal journal = Journal.open(out, header(files), resume)) {
+        try (RunFolder folder = RunFolder.open(out, resume, force);
+                Journal journal = Journal.open(out, header(files), resume)) {
             if (runner.needsDistribution()) {
                 runner.distribution(done -> listener.fitting(done, settings.statsActivations()));
             }

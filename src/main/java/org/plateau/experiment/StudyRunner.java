@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
 import org.apache.commons.math3.random.RandomGenerator;
+import org.plateau.PlateauException;
 import org.plateau.data.PromptSource;
 import org.plateau.model.Gpt2;
 import org.plateau.perturbation.ActivationDistribution;
@@ -49,6 +50,15 @@ public final class StudyRunner {
     private final SyntheticActivations synth;
 
     public StudyRunner(Lab lab, StudySettings settings, PromptSource prompts) {
+        int context = lab.model().config().nCtx();
+        if (context < Lab.PROMPT_LENGTH) {
+            throw new PlateauException("The model's context holds " + context + " tokens, fewer than the "
+                    + Lab.PROMPT_LENGTH + " of the study's prompts.");
+        }
+        if (prompts.size() < 2) {
+            throw new PlateauException("The dataset gives only " + prompts.size() + " prompt; a study needs at least two"
+                    + " (a model-generated target comes from another prompt than its base).");
+        }
         this.lab = lab;
         this.s = settings;
         this.prompts = prompts;

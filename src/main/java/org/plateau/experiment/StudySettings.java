@@ -41,9 +41,7 @@ public record StudySettings(int n, long seed, String dataset, HookPoint hook, Ho
         if (!(targetCos >= -1 && targetCos <= 1)) {
             throw new PlateauException("--target-cos must lie between -1 and 1, not " + targetCos + ".");
         }
-        if (statsActivations < 2) {
-            throw new PlateauException("--stats-activations must be at least 2, not " + statsActivations + ".");
-        }
+        Lab.checkStatsActivations(statsActivations);
         if (targetTypes.isEmpty()) {
             throw new PlateauException("At least one target type is needed.");
         }

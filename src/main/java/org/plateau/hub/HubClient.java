@@ -1,7 +1,6 @@
 package org.plateau.hub;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.URI;
@@ -11,13 +10,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.file.LinkOption;
+import java.util.concurrent.Flow;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Pattern;
 import org.plateau.PlateauException;
 import org.plateau.io.Hashing;
 
@@ -31,7 +33,12 @@ public final class HubClient {
 
     /** How often a dropped download is resumed before giving up. */
     static final int ATTEMPTS = 6;
-    private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+    /** How many stalled transfers end a download (a server that stalls once tends to again). */
+    static final int STALLS = 3;
+    /** Bounds a body whose size the server does not announce. */
+    static final long MAX_UNSIZED_BYTES = 64L << 30;
+    /** Bounds a JSON answer of the dataset service. */
+    static final long MAX_DOCUMENT_BYTES = 64L << 20;
 
     private final HubSettings settings;
     private final HubCache cache;
@@ -59,6 +66,9 @@ public final class HubClient {
      * downloaded (unless offline). Returns the paths in the order asked.
      */
     public List<Path> files(String repo, String kind, String revision, List<String> files, DownloadListener listener) {
+        HubNames.repoId(repo);
+        HubNames.revision(revision);
+        files.forEach(HubNames::repoPath);
         List<Path> out = new java.util.ArrayList<>();
         for (String f : files) {
             Path cached = cache.find(repo, kind, revision, f);
@@ -75,44 +85,69 @@ public final class HubClient {
         return out;
     }
 
-    /** What HEAD told about a file. */
-    /** What HEAD told about a file; {@code signed}: its location is a signed URL elsewhere (the CDN). */
+    /**
+     * What HEAD told about a file, every name already checked for its shape.
+     *
+     * @param signed its location is a signed URL elsewhere (the CDN)
+     */
     record Metadata(String commit, String etag, long size, URI location, boolean signed) {}
 
     private Path download(String repo, String kind, String revision, String file, List<String> all,
             DownloadListener listener) {
         URI url = resolveUrl(repo, kind, revision, file);
         Metadata meta = head(url, repo, kind, revision, file, all);
-        String commit = meta.commit() != null ? meta.commit() : revision;
         Path blob = cache.blob(repo, kind, meta.etag());
-        try {
-            if (Files.exists(blob)) { // the same contents under another name or revision
-                Path p = cache.link(repo, kind, meta.etag(), commit, file);
-                cache.writeRef(repo, kind, revision, commit);
+        try (HubCache.BlobLock lock = cache.lock(repo, kind, meta.etag(), () -> listener.waiting(file))) {
+            if (Files.isRegularFile(blob) && mismatch(blob, meta) == null) {
+                // the same contents under another name or revision, or another process's download
+                Path p = cache.link(repo, kind, meta.etag(), meta.commit(), file);
+                cache.writeRef(repo, kind, revision, meta.commit());
                 return p;
             }
             Path part = cache.incomplete(repo, kind, meta.etag());
             Files.createDirectories(part.getParent());
-            fetch(meta.location(), meta.signed(), part, meta.size(), file, listener, repo, kind, all);
-            if (meta.size() >= 0 && Files.size(part) != meta.size()) {
+            if (Files.exists(part, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(part, LinkOption.NOFOLLOW_LINKS)) {
+                throw new PlateauException("The cache holds " + part + ", which is not a file; remove it and run again.");
+            }
+            fetch(meta, part, file, listener, repo, kind, all);
+            String bad = mismatch(part, meta);
+            if (bad != null) {
                 Files.deleteIfExists(part);
-                throw new PlateauException("The download of " + file + " from " + repo + " ended at the wrong size; run again.");
+                throw new PlateauException("The download of " + file + " from " + repo + " " + bad + "; nothing was kept."
+                        + " Run again, or " + byHand(repo, kind, all));
             }
-            if (SHA256.matcher(meta.etag()).matches()) {
-                String got = Hashing.sha256(part);
-                if (!got.equals(meta.etag())) {
-                    Files.deleteIfExists(part);
-                    throw new PlateauException("The download of " + file + " from " + repo + " does not match the SHA-256"
-                            + " the hub announced (" + meta.etag().substring(0, 12) + "…, got " + got.substring(0, 12)
-                            + "…); nothing was kept. Run again, or " + byHand(repo, kind, all));
-                }
+            Path p = cache.commit(repo, kind, meta.etag(), part, meta.commit(), file);
+            // checked again where it now lies: what sits under a verified name must be what it names
+            String moved = mismatch(blob, meta);
+            if (moved != null) {
+                Files.deleteIfExists(p);
+                Files.deleteIfExists(blob);
+                throw new PlateauException("The cached copy of " + file + " from " + repo + " changed as it was stored ("
+                        + moved + "); nothing was kept. Run again.");
             }
-            Path p = cache.commit(repo, kind, meta.etag(), part, commit, file);
-            cache.writeRef(repo, kind, revision, commit);
+            cache.writeRef(repo, kind, revision, meta.commit());
             return p;
         } catch (IOException e) {
             throw new PlateauException("Cannot write to the Hugging Face cache at " + cache.root() + " (" + e.getMessage() + ").");
         }
+    }
+
+    /**
+     * Why a file is not what the hub announced, or null if it is: its size, and its SHA-256 (large
+     * files) or git blob id (small files), both of which the etag is.
+     */
+    private static String mismatch(Path file, Metadata meta) throws IOException {
+        long size = Files.size(file);
+        if (meta.size() >= 0 && size != meta.size()) {
+            return "ended at " + size + " bytes instead of " + meta.size();
+        }
+        boolean sha256 = HubNames.SHA256.matcher(meta.etag()).matches();
+        String got = sha256 ? Hashing.sha256(file) : Hashing.gitBlobId(file);
+        if (!got.equals(meta.etag())) {
+            return "does not match the " + (sha256 ? "SHA-256" : "git blob id") + " the hub announced ("
+                    + meta.etag().substring(0, 12) + "…, got " + got.substring(0, 12) + "…)";
+        }
+        return null;
     }
 
     URI resolveUrl(String repo, String kind, String revision, String file) {
@@ -124,12 +159,12 @@ public final class HubClient {
     private Metadata head(URI url, String repo, String kind, String revision, String file, List<String> all) {
         URI current = url;
         for (int hop = 0; hop < 6; hop++) {
-            HttpResponse<Void> r = send(request(current).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
+            HttpResponse<Void> r = send(request(current, settings.metadataTimeout())
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
                     HttpResponse.BodyHandlers.discarding(), repo, kind, all);
             int code = r.statusCode();
-            String commit = r.headers().firstValue("X-Repo-Commit").orElse(null);
             String linkedEtag = r.headers().firstValue("X-Linked-Etag").orElse(null);
-            String etag = clean(linkedEtag != null ? linkedEtag : r.headers().firstValue("ETag").orElse(null));
+            String rawEtag = clean(linkedEtag != null ? linkedEtag : r.headers().firstValue("ETag").orElse(null));
             long size = r.headers().firstValueAsLong("X-Linked-Size")
                     .orElse(r.headers().firstValueAsLong("Content-Length").orElse(-1));
             if (code >= 300 && code < 400) {
@@ -137,32 +172,43 @@ public final class HubClient {
                         () -> new PlateauException("The hub redirected " + file + " without saying where.")));
                 if (linkedEtag != null || !sameHost(location, url)) {
                     // a large file: its contents live elsewhere (the CDN), its identity is in these headers
-                    return new Metadata(commit, require(etag, file, repo), size, location, true);
+                    return new Metadata(HubNames.commit(r.headers().firstValue("X-Repo-Commit").orElse(null), file),
+                            HubNames.etag(rawEtag, file), size, location, true);
                 }
                 current = location;
                 continue;
             }
             checkStatus(code, repo, kind, revision, file, all);
-            return new Metadata(commit, require(etag, file, repo), size, current, false);
+            return new Metadata(HubNames.commit(r.headers().firstValue("X-Repo-Commit").orElse(null), file),
+                    HubNames.etag(rawEtag, file), size, current, false);
         }
         throw new PlateauException("The hub redirected " + file + " of " + repo + " too many times.");
     }
 
-    /** GET into {@code part}, resuming with a Range request after a dropped connection. */
-    private void fetch(URI location, boolean signed, Path part, long size, String file, DownloadListener listener,
-            String repo, String kind, List<String> all) throws IOException {
+    /**
+     * GET into {@code part}, resuming with a Range request after a dropped or stalled connection.
+     * What arrived stays in {@code part}: a later run resumes from it.
+     */
+    private void fetch(Metadata meta, Path part, String file, DownloadListener listener, String repo, String kind,
+            List<String> all) throws IOException {
         IOException last = null;
+        int stalls = 0;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             long have = Files.exists(part) ? Files.size(part) : 0;
-            if (size >= 0 && have >= size) {
+            if (meta.size() >= 0 && have >= meta.size()) {
                 return;
             }
             try {
                 if (attempt > 0) {
                     Thread.sleep(Math.min(8000, 250L << attempt));
                 }
-                getInto(location, signed, part, have, size, file, listener, repo, kind, all);
+                getInto(meta.location(), meta.signed(), part, have, meta.size(), file, listener, repo, kind, all);
                 return;
+            } catch (TimedBody.Stalled e) {
+                last = e;
+                if (++stalls >= STALLS) {
+                    break;
+                }
             } catch (IOException e) {
                 last = e; // dropped: resume from what arrived
             } catch (InterruptedException e) {
@@ -170,8 +216,11 @@ public final class HubClient {
                 throw new PlateauException("The download of " + file + " was interrupted; run again to resume it.");
             }
         }
-        throw new PlateauException("The download of " + file + " from " + repo + " kept breaking off (" + last.getMessage()
-                + "); what arrived is kept, run again to resume it.");
+        String why = last instanceof TimedBody.Stalled
+                ? "stalled: no data for " + settings.downloadTimeout().toSeconds() + " s (HF_HUB_DOWNLOAD_TIMEOUT)"
+                : "kept breaking off (" + HubClient.reason(last) + ")";
+        throw new PlateauException("The download of " + file + " from " + repo + " " + why
+                + "; what arrived is kept, run again to resume it.");
     }
 
     private void getInto(URI start, boolean signed, Path part, long have, long size, String file,
@@ -180,58 +229,68 @@ public final class HubClient {
         for (int hop = 0; hop < 6; hop++) {
             // a signed URL needs no token, and the token must not travel beyond the hub
             boolean onHub = !signed && sameHost(current, URI.create(settings.endpoint()));
-            HttpRequest.Builder b = onHub ? request(current)
-                    : HttpRequest.newBuilder(current).header("User-Agent", userAgent());
+            HttpRequest.Builder b = onHub ? request(current, settings.downloadTimeout())
+                    : HttpRequest.newBuilder(current).timeout(settings.downloadTimeout()).header("User-Agent", userAgent());
             if (have > 0) {
                 b.header("Range", "bytes=" + have + "-");
             }
-            HttpResponse<InputStream> r;
+            HttpResponse<Flow.Publisher<List<ByteBuffer>>> r;
             try {
-                r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofPublisher());
             } catch (ConnectException | UnknownHostException | HttpConnectTimeoutException e) {
                 throw new PlateauException("Cannot reach the hub at " + settings.endpoint() + " to download " + file
                         + " (" + reason(e) + "); " + byHand(repo, kind, all));
+            } catch (HttpTimeoutException e) {
+                throw new TimedBody.Stalled(settings.downloadTimeout());
             }
-            int code = r.statusCode();
-            if (code >= 300 && code < 400) {
-                r.body().close();
-                URI next = current.resolve(r.headers().firstValue("Location").orElseThrow());
-                signed |= !sameHost(next, current);
-                current = next;
-                continue;
-            }
-            if (code == 416 && size >= 0 && have >= size) {
-                r.body().close();
+            try (TimedBody body = TimedBody.of(r.body(), settings.downloadTimeout())) {
+                int code = r.statusCode();
+                if (code >= 300 && code < 400) {
+                    URI next = current.resolve(r.headers().firstValue("Location").orElseThrow(
+                            () -> new IOException("a redirect without a location")));
+                    signed |= !sameHost(next, current);
+                    current = next;
+                    continue;
+                }
+                if (code == 416 && size >= 0 && have >= size) {
+                    return;
+                }
+                boolean resumed = code == 206;
+                if (!resumed && code != 200) {
+                    checkStatus(code, repo, kind, "", file, all);
+                }
+                if (resumed && !rangeStartsAt(r, have)) {
+                    throw new IOException("the server resumed at another offset than asked");
+                }
+                long from = resumed ? have : 0;
+                listener.progress(file, from, size);
+                StandardOpenOption mode = resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
+                long limit = size >= 0 ? size - from : MAX_UNSIZED_BYTES;
+                long[] lastReport = {0};
+                long got;
+                try (OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        mode, LinkOption.NOFOLLOW_LINKS)) {
+                    got = body.copyTo(out, limit, n -> {
+                        if (n - lastReport[0] > (1 << 20)) {
+                            listener.progress(file, from + n, size);
+                            lastReport[0] = n;
+                        }
+                    });
+                }
+                listener.progress(file, from + got, size);
+                if (size >= 0 && from + got < size) {
+                    throw new IOException("connection closed after " + (from + got) + " of " + size + " bytes");
+                }
                 return;
             }
-            boolean resumed = code == 206;
-            if (!resumed && code != 200) {
-                r.body().close();
-                checkStatus(code, repo, kind, "", file, all);
-            }
-            long done = resumed ? have : 0;
-            StandardOpenOption mode = resumed ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
-            try (InputStream in = r.body();
-                    OutputStream out = Files.newOutputStream(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode)) {
-                byte[] buf = new byte[1 << 16];
-                int n;
-                long lastReport = 0;
-                while ((n = in.read(buf)) > 0) {
-                    out.write(buf, 0, n);
-                    done += n;
-                    if (done - lastReport > (1 << 20) || (size >= 0 && done >= size)) {
-                        listener.progress(file, done, size);
-                        lastReport = done;
-                    }
-                }
-            }
-            listener.progress(file, done, size);
-            if (size >= 0 && done < size) {
-                throw new IOException("connection closed after " + done + " of " + size + " bytes");
-            }
-            return;
         }
         throw new IOException("too many redirects");
+    }
+
+    /** A 206 answer must cover the bytes from where we asked. */
+    private static boolean rangeStartsAt(HttpResponse<?> r, long have) {
+        String range = r.headers().firstValue("Content-Range").orElse(null);
+        return range == null || range.strip().startsWith("bytes " + have + "-");
     }
 
     private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler, String repo, String kind,
@@ -241,6 +300,9 @@ public final class HubClient {
         } catch (ConnectException | UnknownHostException | HttpConnectTimeoutException e) {
             throw new PlateauException("Cannot reach the hub at " + settings.endpoint() + " (" + reason(e) + "); "
                     + byHand(repo, kind, all));
+        } catch (HttpTimeoutException e) {
+            throw new PlateauException("The hub at " + settings.endpoint() + " did not answer within "
+                    + req.timeout().map(Duration::toSeconds).orElse(0L) + " s; " + byHand(repo, kind, all));
         } catch (IOException e) {
             throw new PlateauException("The connection to the hub at " + settings.endpoint() + " failed (" + reason(e)
                     + "); " + byHand(repo, kind, all));
@@ -267,30 +329,39 @@ public final class HubClient {
         }
     }
 
-    HttpRequest.Builder request(URI url) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).header("User-Agent", userAgent());
+    HttpRequest.Builder request(URI url, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(timeout).header("User-Agent", userAgent());
         if (settings.token() != null) {
             b.header("Authorization", "Bearer " + settings.token());
         }
         return b;
     }
 
-    /** GET of a small JSON document (the dataset-rows service). */
+    /** GET of a small JSON document (the dataset-rows service), every read under the download timeout. */
     String getText(URI url, String what) {
-        HttpResponse<String> r = send(request(url).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8),
-                what, "dataset", List.of());
-        if (r.statusCode() == 401 || r.statusCode() == 403) {
-            throw new PlateauException("The hub refused access to " + what + " (" + r.statusCode() + "); set HF_TOKEN to a"
-                    + " token that has access.");
+        HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = send(request(url, settings.downloadTimeout()).GET().build(),
+                HttpResponse.BodyHandlers.ofPublisher(), what, "dataset", List.of());
+        try (TimedBody body = TimedBody.of(r.body(), settings.downloadTimeout())) {
+            if (r.statusCode() == 401 || r.statusCode() == 403) {
+                throw new PlateauException("The hub refused access to " + what + " (" + r.statusCode() + "); set HF_TOKEN"
+                        + " to a token that has access.");
+            }
+            if (r.statusCode() != 200) {
+                throw new PlateauException("The dataset service answered " + r.statusCode() + " for " + what + ".");
+            }
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            body.copyTo(out, MAX_DOCUMENT_BYTES, n -> {});
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (TimedBody.Stalled e) {
+            throw new PlateauException("The dataset service stalled while sending " + what + " (no data for "
+                    + settings.downloadTimeout().toSeconds() + " s); try again later.");
+        } catch (IOException e) {
+            throw new PlateauException("The dataset service's answer for " + what + " broke off (" + reason(e) + ").");
         }
-        if (r.statusCode() != 200) {
-            throw new PlateauException("The dataset service answered " + r.statusCode() + " for " + what + ".");
-        }
-        return r.body();
     }
 
     private static String userAgent() {
-        return "plateau/" + org.plateau.cli.Cli.version() + "; java/" + System.getProperty("java.version");
+        return "plateau/" + org.plateau.Version.current() + "; java/" + System.getProperty("java.version");
     }
 
     /** The sentence that ends every failure: which files, and where they go by hand. */
@@ -328,7 +399,7 @@ public final class HubClient {
     }
 
     /** Why a connection failed, in words rather than exception names. */
-    private static String reason(Exception e) {
+    static String reason(Exception e) {
         String m = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("").strip();
         if (e instanceof HttpConnectTimeoutException) {
             return "no answer within 20 s";

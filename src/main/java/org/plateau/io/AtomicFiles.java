@@ -29,8 +29,10 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
+            removeOrphans(dir, target.getFileName().toString());
             // CREATE_NEW, not createTempFile: the file gets the user's usual permissions, not 0600
-            tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".part");
+            tmp = dir.resolve("." + target.getFileName() + "." + ProcessHandle.current().pid() + "-"
+                    + Long.toHexString(System.nanoTime()) + ".part");
             try (OutputStream out = new BufferedOutputStream(
                     Files.newOutputStream(tmp, java.nio.file.StandardOpenOption.CREATE_NEW), 1 << 16)) {
                 content.writeTo(out);
@@ -50,6 +52,34 @@ public final class AtomicFiles {
                     // best effort: the temporary name starts with a dot and ends in .part
                 }
             }
+        }
+    }
+
+    /**
+     * Temporary files of this target left by a process that no longer runs (killed mid-write):
+     * their names carry the writer's process id.
+     */
+    private static void removeOrphans(Path dir, String name) {
+        String prefix = "." + name + ".";
+        try (var s = Files.newDirectoryStream(dir, p -> {
+            String n = p.getFileName().toString();
+            return n.startsWith(prefix) && n.endsWith(".part");
+        })) {
+            for (Path p : s) {
+                String middle = p.getFileName().toString().substring(prefix.length());
+                int dash = middle.indexOf('-');
+                long pid;
+                try {
+                    pid = dash > 0 ? Long.parseLong(middle.substring(0, dash)) : -1;
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                if (pid > 0 && ProcessHandle.of(pid).isEmpty()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            // cleaning up is a courtesy; the write itself decides success
         }
     }
 

@@ -31,8 +31,27 @@ public final class Hashing {
         return HexFormat.of().formatHex(sha256().digest(data));
     }
 
+    /** git's id of a file's contents (SHA-1 of "blob SIZE\0" and the bytes): the hub's etag for small files. */
+    public static String gitBlobId(Path file) {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-1", e);
+        }
+        try {
+            md.update(("blob " + Files.size(file) + "\0").getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new PlateauException("Cannot read " + file + " (" + e.getMessage() + ").");
+        }
+        return HexFormat.of().formatHex(digest(md, file));
+    }
+
     public static String sha256(Path file) {
-        MessageDigest md = sha256();
+        return HexFormat.of().formatHex(digest(sha256(), file));
+    }
+
+    private static byte[] digest(MessageDigest md, Path file) {
         byte[] buf = new byte[1 << 20];
         try (InputStream in = Files.newInputStream(file)) {
             int n;
@@ -42,6 +61,6 @@ public final class Hashing {
         } catch (IOException e) {
             throw new PlateauException("Cannot read " + file + " (" + e.getMessage() + ").");
         }
-        return HexFormat.of().formatHex(md.digest());
+        return md.digest();
     }
 }

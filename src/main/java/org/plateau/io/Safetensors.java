@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -65,6 +67,10 @@ public final class Safetensors implements AutoCloseable {
 
     /** Opens a file and validates its whole header. */
     public static Safetensors open(Path path) {
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            // a FIFO or device would block the first read forever
+            throw new PlateauException("The path " + path + " is not a regular file.");
+        }
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
@@ -84,8 +90,8 @@ public final class Safetensors implements AutoCloseable {
             if (e instanceof PlateauException p) {
                 throw p;
             }
-            throw new PlateauException("The file " + path + " is not a valid safetensors file ("
-                    + e.getMessage() + ").", e);
+            String why = e instanceof IOException io ? Json.problem(io) : "it cannot be read";
+            throw new PlateauException("The file " + path + " is not a valid safetensors file (" + why + ").", e);
         }
     }
 
@@ -103,8 +109,8 @@ public final class Safetensors implements AutoCloseable {
         }
         ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
         readFully(channel, headerBytes, 8);
-        JsonNode header = new ObjectMapper().readTree(
-                new String(headerBytes.array(), StandardCharsets.UTF_8));
+        JsonNode header = Json.STRICT.readTree(
+                java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(headerBytes.flip()).toString());
         if (header == null || !header.isObject()) {
             throw bad(path, "its header is not a JSON object");
         }
@@ -115,11 +121,21 @@ public final class Safetensors implements AutoCloseable {
         for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             if (field.getKey().equals("__metadata__")) {
-                field.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                if (!field.getValue().isObject()) {
+                    throw bad(path, "its __metadata__ is not an object");
+                }
+                for (var it2 = field.getValue().fields(); it2.hasNext(); ) {
+                    var m = it2.next();
+                    if (!m.getValue().isTextual()) {
+                        throw bad(path, "its __metadata__ holds a value that is not a string");
+                    }
+                    metadata.put(m.getKey(), m.getValue().asText());
+                }
                 continue;
             }
             entries.put(field.getKey(), parseEntry(path, field.getKey(), field.getValue(), dataSize));
         }
+        checkLayout(path, entries.values(), dataSize);
         return new Safetensors(path, channel, dataStart, Collections.unmodifiableMap(entries),
                 Collections.unmodifiableMap(metadata));
     }
@@ -139,7 +155,8 @@ public final class Safetensors implements AutoCloseable {
         long bytes = width;
         try {
             for (int i = 0; i < shape.length; i++) {
-                if (!shapeNode.get(i).canConvertToLong() || shapeNode.get(i).asLong() < 0) {
+                if (!shapeNode.get(i).isIntegralNumber() || !shapeNode.get(i).canConvertToLong()
+                        || shapeNode.get(i).asLong() < 0) {
                     throw bad(path, "tensor " + name + " has a negative or non-integer dimension");
                 }
                 shape[i] = shapeNode.get(i).asLong();
@@ -148,8 +165,12 @@ public final class Safetensors implements AutoCloseable {
         } catch (ArithmeticException e) {
             throw bad(path, "tensor " + name + " claims more elements than can exist");
         }
-        long begin = offsets.get(0).asLong(-1);
-        long end = offsets.get(1).asLong(-1);
+        if (!offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()
+                || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+            throw bad(path, "tensor " + name + " has data offsets that are not whole numbers");
+        }
+        long begin = offsets.get(0).asLong();
+        long end = offsets.get(1).asLong();
         if (begin < 0 || end < begin || end > dataSize) {
             throw bad(path, "tensor " + name + " lies outside the file (it may be truncated)");
         }
@@ -160,6 +181,28 @@ public final class Safetensors implements AutoCloseable {
             throw bad(path, "tensor " + name + " is larger than 2 GiB");
         }
         return new Entry(name, dtype, shape, begin, end);
+    }
+
+    /**
+     * As the format requires: the tensors' byte ranges tile the data exactly, with neither overlap
+     * (two tensors sharing bytes would silently change each other) nor holes.
+     */
+    private static void checkLayout(Path path, java.util.Collection<Entry> entries, long dataSize) {
+        List<Entry> byStart = new ArrayList<>(entries);
+        byStart.sort(java.util.Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long at = 0;
+        for (Entry e : byStart) {
+            if (e.begin() < at) {
+                throw bad(path, "the data of tensor " + e.name() + " overlaps another tensor's");
+            }
+            if (e.begin() > at) {
+                throw bad(path, "its data has a gap before tensor " + e.name());
+            }
+            at = e.end();
+        }
+        if (at != dataSize) {
+            throw bad(path, "its data has " + (dataSize - at) + " bytes that belong to no tensor");
+        }
     }
 
     private static int bytesPerElement(String dtype) {

@@ -52,12 +52,12 @@ public record Gpt2Config(int nLayer, int nHead, int dModel, int nCtx, int vocabS
 
     public static Gpt2Config read(Path configJson) {
         JsonNode c = Json.read(configJson);
-        String activation = c.path("activation_function").asText("gelu_new");
+        String activation = text(c, "activation_function", "gelu_new", configJson);
         if (!activation.equals("gelu_new")) {
             throw new PlateauException("The model in " + configJson.getParent() + " uses the activation '"
                     + activation + "'; Plateau runs GPT-2 models, which use gelu_new.");
         }
-        String type = c.path("model_type").asText("gpt2");
+        String type = text(c, "model_type", "gpt2", configJson);
         if (!type.equals("gpt2")) {
             throw new PlateauException("The model in " + configJson.getParent() + " is of type '" + type
                     + "'; Plateau runs GPT-2 family models (model_type gpt2).");
@@ -68,15 +68,38 @@ public record Gpt2Config(int nLayer, int nHead, int dModel, int nCtx, int vocabS
                 intField(c, "n_embd", configJson),
                 intField(c, "n_positions", configJson),
                 intField(c, "vocab_size", configJson),
-                c.path("layer_norm_epsilon").asDouble(1e-5));
+                number(c, "layer_norm_epsilon", 1e-5, configJson));
     }
 
+    /** A whole number, as JSON writes one (4.7 and "4" are not). */
     private static int intField(JsonNode c, String name, Path file) {
         JsonNode v = c.get(name);
-        if (v == null || !v.canConvertToInt()) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt()) {
             throw new PlateauException("The model configuration " + file + " lacks the integer field '" + name + "'.");
         }
         return v.asInt();
+    }
+
+    private static double number(JsonNode c, String name, double fallback, Path file) {
+        JsonNode v = c.get(name);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isNumber()) {
+            throw new PlateauException("The model configuration " + file + " has a '" + name + "' that is not a number.");
+        }
+        return v.asDouble();
+    }
+
+    private static String text(JsonNode c, String name, String fallback, Path file) {
+        JsonNode v = c.get(name);
+        if (v == null || v.isNull()) {
+            return fallback;
+        }
+        if (!v.isTextual()) {
+            throw new PlateauException("The model configuration " + file + " has a '" + name + "' that is not a string.");
+        }
+        return v.asText();
     }
 
     private static void require(boolean ok, String field, long value) {

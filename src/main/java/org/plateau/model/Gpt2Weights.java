@@ -33,7 +33,8 @@ public record Gpt2Weights(Gpt2Config config, NDArray wte, NDArray wpe, List<Bloc
      */
     public static Gpt2Weights load(Path dir, Processing processing, NDManager manager) {
         if (!Files.isDirectory(dir)) {
-            throw new PlateauException("The model folder " + dir + " does not exist.");
+            throw new PlateauException(Files.exists(dir) ? "The model path " + dir + " is a file, not a folder."
+                    : "The model folder " + dir + " does not exist.");
         }
         Gpt2Config config = Gpt2Config.read(dir.resolve("config.json"));
         Path file = dir.resolve("model.safetensors");
@@ -139,7 +140,14 @@ public record Gpt2Weights(Gpt2Config config, NDArray wte, NDArray wpe, List<Bloc
                         + java.util.Arrays.toString(actual) + " where config.json implies "
                         + java.util.Arrays.toString(shape) + ".");
             }
-            return file.load(manager, name);
+            NDArray a = file.load(manager, name);
+            // NaN or infinity in a weight poisons every output; say which tensor, once, at load
+            if (a.isNaN().logicalOr(a.isInfinite()).any().getBoolean()) {
+                a.close();
+                throw new PlateauException("The model file " + file.path() + " has a value that is not a finite number"
+                        + " (NaN or infinity) in " + name + ".");
+            }
+            return a;
         }
     }
 }

@@ -37,29 +37,83 @@ public final class ActivationDistribution {
     }
 
     public static ActivationDistribution fit(float[][] activations) {
-        int n = activations.length;
-        if (n < 2) {
-            throw new PlateauException("At least two activations are needed to fit the random-target distribution.");
+        Accumulator acc = new Accumulator(activations.length == 0 ? 0 : activations[0].length);
+        acc.add(activations);
+        return acc.finish();
+    }
+
+    /**
+     * The moments of activations that arrive in chunks, in float64: the activations themselves
+     * need not be held, only their sum and cross-products (d² numbers), so the count is bounded
+     * by time, not memory. Sums are taken around the first activation, which keeps them small.
+     */
+    public static final class Accumulator {
+        private final int d;
+        private double[] shift;
+        private final double[] sum;
+        private final double[] cross;
+        private long n;
+
+        public Accumulator(int d) {
+            this.d = d;
+            this.sum = new double[d];
+            this.cross = new double[d * d];
         }
-        int d = activations[0].length;
-        double[] mu = new double[d];
-        double[][] cov;
-        try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
-            NDArray x = m.create(activations).toType(DataType.FLOAT64, false);
-            NDArray mean = x.mean(new int[] {0}, true);
-            NDArray centred = x.sub(mean);
-            NDArray c = centred.transpose().matMul(centred).div(n);
-            double[] flat = c.toDoubleArray();
-            double[] mflat = mean.toDoubleArray();
-            System.arraycopy(mflat, 0, mu, 0, d);
-            cov = new double[d][d];
-            for (int i = 0; i < d; i++) {
-                for (int j = 0; j < d; j++) {
-                    // symmetrise away the last bit of rounding so the decomposition sees a symmetric matrix
-                    cov[i][j] = 0.5 * (flat[i * d + j] + flat[j * d + i]);
+
+        public void add(float[][] chunk) {
+            if (chunk.length == 0) {
+                return;
+            }
+            if (shift == null) {
+                shift = new double[d];
+                for (int i = 0; i < d; i++) {
+                    shift[i] = chunk[0][i];
                 }
             }
+            try (NDManager m = NDManager.newBaseManager(Device.cpu(), "PyTorch")) {
+                NDArray x = m.create(chunk).toType(DataType.FLOAT64, false).sub(m.create(shift));
+                double[] s = x.sum(new int[] {0}).toDoubleArray();
+                double[] c = x.transpose().matMul(x).toDoubleArray();
+                for (int i = 0; i < d; i++) {
+                    sum[i] += s[i];
+                }
+                for (int k = 0; k < c.length; k++) {
+                    cross[k] += c[k];
+                }
+            }
+            n += chunk.length;
         }
+
+        public long count() {
+            return n;
+        }
+
+        /** N(μ, Σ) with Σ the population covariance of everything added. */
+        public ActivationDistribution finish() {
+            if (n < 2) {
+                throw new PlateauException("At least two activations are needed to fit the random-target distribution.");
+            }
+            double[] mu = new double[d];
+            double[] offset = new double[d];
+            for (int i = 0; i < d; i++) {
+                offset[i] = sum[i] / n;
+                mu[i] = shift[i] + offset[i];
+            }
+            double[][] cov = new double[d][d];
+            for (int i = 0; i < d; i++) {
+                for (int j = 0; j < d; j++) {
+                    // symmetrised: the decomposition must see an exactly symmetric matrix
+                    double cij = cross[i * d + j] / n - offset[i] * offset[j];
+                    double cji = cross[j * d + i] / n - offset[j] * offset[i];
+                    cov[i][j] = 0.5 * (cij + cji);
+                }
+            }
+            return decompose(mu, cov, (int) Math.min(Integer.MAX_VALUE, n));
+        }
+    }
+
+    private static ActivationDistribution decompose(double[] mu, double[][] cov, int n) {
+        int d = mu.length;
         double trace = 0;
         for (int i = 0; i < d; i++) {
             trace += cov[i][i];

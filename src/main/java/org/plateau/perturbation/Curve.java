@@ -10,6 +10,20 @@ import org.plateau.metrics.BlowupMetrics;
  */
 public record Curve(double[] l2, double[] kl) {
 
+    /** A curve is numbers: a step that left float range is refused here, never summarised. */
+    public Curve {
+        if (l2.length != kl.length) {
+            throw new IllegalArgumentException("L2 and KL of different lengths");
+        }
+        for (int n = 0; n < l2.length; n++) {
+            if (!Double.isFinite(l2[n]) || !Double.isFinite(kl[n])) {
+                throw new org.plateau.PlateauException("The sweep left the range of numbers the model can compute at step "
+                        + n + " (its " + (Double.isFinite(l2[n]) ? "KL" : "L2") + " is not a finite number); use a"
+                        + " smaller step size or fewer steps.");
+            }
+        }
+    }
+
     public int msL2() {
         return BlowupMetrics.maxSlope(l2);
     }

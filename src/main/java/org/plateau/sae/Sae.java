@@ -77,7 +77,8 @@ public final class Sae {
      */
     public static Sae load(Path dir) {
         if (!Files.isDirectory(dir)) {
-            throw new PlateauException("The SAE folder " + dir + " does not exist.");
+            throw new PlateauException(Files.exists(dir) ? "The SAE path " + dir + " is a file, not a folder."
+                    : "The SAE folder " + dir + " does not exist.");
         }
         SaeConfig cfg = SaeConfig.read(dir.resolve("cfg.json"));
         int d = cfg.dIn();
@@ -89,6 +90,13 @@ public final class Sae {
             try (Safetensors s = Safetensors.open(sparsity)) {
                 check(s, "sparsity", n);
                 logSparsity = s.loadFloats("sparsity");
+                for (float v : logSparsity) {
+                    // log10 of a frequency: −∞ for a latent that never fired is a value; NaN or +∞ is not
+                    if (Float.isNaN(v) || v == Float.POSITIVE_INFINITY) {
+                        throw new PlateauException("The SAE file " + sparsity + " has a sparsity that is not a number"
+                                + " (NaN or +infinity).");
+                    }
+                }
             }
         }
         try (Safetensors w = Safetensors.open(weights)) {
@@ -96,9 +104,34 @@ public final class Sae {
             check(w, "b_enc", n);
             check(w, "W_dec", n, d);
             check(w, "b_dec", d);
-            return new Sae(dir, cfg, floats(w, "W_enc"), w.loadFloats("b_enc"), floats(w, "W_dec"),
-                    w.loadFloats("b_dec"), logSparsity);
+            FloatBuffer wEnc = finite(w, "W_enc", floats(w, "W_enc"));
+            FloatBuffer wDec = finite(w, "W_dec", floats(w, "W_dec"));
+            return new Sae(dir, cfg, wEnc, finite(w, "b_enc", w.loadFloats("b_enc")), wDec,
+                    finite(w, "b_dec", w.loadFloats("b_dec")), logSparsity);
         }
+    }
+
+    private static FloatBuffer finite(Safetensors file, String name, FloatBuffer values) {
+        for (int i = 0; i < values.limit(); i++) {
+            if (!Float.isFinite(values.get(i))) {
+                throw notFinite(file, name);
+            }
+        }
+        return values;
+    }
+
+    private static float[] finite(Safetensors file, String name, float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                throw notFinite(file, name);
+            }
+        }
+        return values;
+    }
+
+    private static PlateauException notFinite(Safetensors file, String name) {
+        return new PlateauException("The SAE file " + file.path() + " has a value that is not a finite number (NaN or"
+                + " infinity) in " + name + ".");
     }
 
     /** Whether the folder had sparsity.safetensors (firing frequencies). */

@@ -36,12 +36,17 @@ public record SaeConfig(int dIn, int dSae, String hookName, boolean applyBDecToI
         int dSae = positive(c, "d_sae", cfgJson);
         // SAELens renamed hook_point to hook_name; older reformatted cfgs carry the former
         String hook = c.hasNonNull("hook_name") ? c.get("hook_name").asText() : c.path("hook_point").asText("");
-        return new SaeConfig(dIn, dSae, hook, c.path("apply_b_dec_to_input").asBoolean(true));
+        JsonNode applyBDec = c.path("apply_b_dec_to_input");
+        if (!applyBDec.isMissingNode() && !applyBDec.isNull() && !applyBDec.isBoolean()) {
+            throw new PlateauException("The SAE configuration " + cfgJson + " has an 'apply_b_dec_to_input' that is not"
+                    + " true or false.");
+        }
+        return new SaeConfig(dIn, dSae, hook, applyBDec.asBoolean(true));
     }
 
     private static int positive(JsonNode c, String field, Path file) {
         JsonNode v = c.get(field);
-        if (v == null || !v.canConvertToInt() || v.asInt() < 1 || v.asInt() > 10_000_000) {
+        if (v == null || !v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 1 || v.asInt() > 10_000_000) {
             throw new PlateauException("The SAE configuration " + file + " lacks a valid '" + field + "'.");
         }
         return v.asInt();

@@ -16,6 +16,8 @@ final class DownloadDialog {
     private final Label what = new Label();
     private final ProgressBar bar = new ProgressBar(0);
     private long startNanos;
+    private long startDone;
+    private long lastDone;
     private String file;
 
     DownloadDialog(Window owner) {
@@ -30,14 +32,18 @@ final class DownloadDialog {
     }
 
     void show(String file, long done, long total) {
-        if (!file.equals(this.file)) {
+        if (!file.equals(this.file) || done < lastDone) {
+            // a new transfer; bytes kept from an interrupted one do not count as speed
             this.file = file;
             startNanos = System.nanoTime();
+            startDone = done;
         }
-        double seconds = Math.max(1e-3, (System.nanoTime() - startNanos) / 1e9);
+        lastDone = done;
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        String speed = seconds < 0.05 ? "" : String.format(" · %.1f MB/s", (done - startDone) / 1e6 / seconds);
         what.setText(total > 0
-                ? String.format("%s: %.1f of %.1f MB · %.1f MB/s", file, done / 1e6, total / 1e6, done / 1e6 / seconds)
-                : String.format("%s: %.1f MB", file, done / 1e6));
+                ? String.format("%s: %.1f of %.1f MB%s", file, done / 1e6, total / 1e6, speed)
+                : String.format("%s: %.1f MB%s", file, done / 1e6, speed));
         bar.setProgress(total > 0 ? (double) done / total : ProgressBar.INDETERMINATE_PROGRESS);
         if (!stage.isShowing()) {
             stage.show();
@@ -47,5 +53,6 @@ final class DownloadDialog {
     void hide() {
         stage.hide();
         file = null;
+        lastDone = 0;
     }
 }

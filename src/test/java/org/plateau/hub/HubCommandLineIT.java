@@ -153,4 +153,34 @@ class HubCommandLineIT {
             assertTrue(failed.err().contains("gives token 13 where the published output has 290 (token 13)"), failed.err());
         }
     }
+
+    /** Two programs downloading one file into one cache take turns (a lock per blob), as the official client's do. */
+    @Test
+    void twoProcessesDownloadingIntoOneCacheLeaveOneVerifiedBlob(@TempDir Path tmp) throws Exception {
+        try (HubServer server = new HubServer().repo("openai-community/gpt2", COMMIT, Fixtures.tinyA().resolve("model"), "")) {
+            server.dripMillis = 5;
+            server.largeHeads = new java.util.concurrent.CountDownLatch(2); // both have asked before bytes flow
+            List<Process> both = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-jar", "target/plateau.jar", "forward", "--model", "gpt2", "--tokens", "1,2,3");
+                pb.environment().putAll(Map.of("HF_ENDPOINT", server.url(), "HF_HOME", tmp.resolve("hf").toString(),
+                        "PLATEAU_CACHE", tmp.resolve("plateau" + i).toString()));
+                both.add(pb.redirectErrorStream(true).redirectOutput(tmp.resolve("log" + i).toFile()).start());
+            }
+            for (int i = 0; i < 2; i++) {
+                assertTrue(both.get(i).waitFor(3, TimeUnit.MINUTES));
+                assertEquals(0, both.get(i).exitValue(), Files.readString(tmp.resolve("log" + i)));
+            }
+            Path blobs = tmp.resolve("hf/hub/models--openai-community--gpt2/blobs");
+            try (var files = Files.list(blobs)) {
+                for (Path blob : files.toList()) {
+                    String name = blob.getFileName().toString();
+                    assertTrue(!name.endsWith(".incomplete"), name);
+                    assertEquals(name, name.length() == 64 ? Hashing.sha256(blob) : Hashing.gitBlobId(blob));
+                }
+            }
+            assertEquals(1, server.log.stream().filter(l -> l.startsWith("GET /cdn/")).count(), server.log.toString());
+        }
+    }
 }

@@ -39,8 +39,20 @@ final class HubServer implements AutoCloseable {
     volatile long dropAfter = -1;
     /** Fault: the hub announces a SHA-256 that does not match the contents. */
     volatile boolean wrongSha;
+    /** Fault: small files are announced with another file's git blob id. */
+    volatile boolean wrongGitBlob;
     /** Fault: a token is required. */
     volatile String requiredToken;
+    /** Fault: this ETag (and X-Linked-Etag) instead of the real one. */
+    volatile String etagOverride;
+    /** Fault: this X-Repo-Commit instead of the repository's. */
+    volatile String commitOverride;
+    /** Fault: CDN transfers send this many bytes, then nothing more until the server stops (−1: never). */
+    volatile long stallAfter = -1;
+    /** Fault: CDN transfers are sent in 16 KiB pieces this many milliseconds apart (0: at once). */
+    volatile long dripMillis;
+    /** When set: CDN transfers wait until this many HEAD requests for large files have come (concurrent clients). */
+    volatile java.util.concurrent.CountDownLatch largeHeads;
     private boolean dropped;
 
     private final HttpServer server;
@@ -48,6 +60,12 @@ final class HubServer implements AutoCloseable {
     HubServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::handle);
+        // several transfers at once (concurrent clients, a stalled one beside a healthy one)
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "hub-server");
+            t.setDaemon(true);
+            return t;
+        }));
         server.start();
     }
 
@@ -113,16 +131,22 @@ final class HubServer implements AutoCloseable {
         }
         String sha = org.plateau.io.Hashing.sha256(data);
         var h = ex.getResponseHeaders();
-        h.add("X-Repo-Commit", repo.commit());
+        h.add("X-Repo-Commit", commitOverride != null ? commitOverride : repo.commit());
         if (file.endsWith(".safetensors")) {
-            String announced = wrongSha ? org.plateau.io.Hashing.sha256("something else".getBytes()) : sha;
+            if (largeHeads != null && ex.getRequestMethod().equals("HEAD")) {
+                largeHeads.countDown();
+            }
+            String announced = etagOverride != null ? etagOverride
+                    : wrongSha ? org.plateau.io.Hashing.sha256("something else".getBytes()) : sha;
             h.add("X-Linked-Etag", "\"" + announced + "\"");
             h.add("X-Linked-Size", Long.toString(data.length));
             h.add("Location", "/cdn/" + sha);
             ex.sendResponseHeaders(302, -1);
             return;
         }
-        h.add("ETag", "\"" + sha.substring(0, 40) + "\""); // a git blob id, like the hub's for small files
+        // the hub's etag for small files: their git blob id
+        h.add("ETag", "\"" + (etagOverride != null ? etagOverride : wrongGitBlob ? gitBlobId("other".getBytes()) : gitBlobId(data))
+                + "\"");
         if (ex.getRequestMethod().equals("HEAD")) {
             h.add("Content-Length", Long.toString(data.length));
             ex.sendResponseHeaders(200, -1);
@@ -131,11 +155,30 @@ final class HubServer implements AutoCloseable {
         }
     }
 
-    private synchronized void cdn(HttpExchange ex, String sha, String range) throws IOException {
+    static String gitBlobId(byte[] data) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-1");
+            md.update(("blob " + data.length + "\0").getBytes(StandardCharsets.US_ASCII));
+            return java.util.HexFormat.of().formatHex(md.digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private final java.util.concurrent.CountDownLatch stopping = new java.util.concurrent.CountDownLatch(1);
+
+    private void cdn(HttpExchange ex, String sha, String range) throws IOException {
         byte[] data = blobs.get(sha);
         if (data == null) {
             send(ex, 404, new byte[0]);
             return;
+        }
+        if (largeHeads != null) {
+            try {
+                largeHeads.await(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         int from = 0;
         if (range != null && range.startsWith("bytes=")) {
@@ -149,13 +192,38 @@ final class HubServer implements AutoCloseable {
         }
         ex.sendResponseHeaders(from > 0 ? 206 : 200, length);
         OutputStream out = ex.getResponseBody();
-        if (dropAfter >= 0 && !dropped && length > dropAfter) {
-            dropped = true;
+        boolean drop;
+        synchronized (this) {
+            drop = dropAfter >= 0 && !dropped && length > dropAfter;
+            dropped |= drop;
+        }
+        if (drop) {
             out.write(data, from, (int) dropAfter);
             out.flush();
             throw new IOException("dropping the connection on purpose");
         }
-        out.write(data, from, length);
+        if (stallAfter >= 0 && length > stallAfter) {
+            out.write(data, from, (int) stallAfter);
+            out.flush();
+            try {
+                stopping.await(); // headers and a few bytes, then silence: the connection stays open
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("stalled on purpose");
+        }
+        for (int at = from; at < data.length; at += 16 << 10) {
+            out.write(data, at, Math.min(16 << 10, data.length - at));
+            out.flush();
+            if (dripMillis > 0) {
+                try {
+                    Thread.sleep(dripMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private void rows(HttpExchange ex) throws IOException {
@@ -194,6 +262,7 @@ final class HubServer implements AutoCloseable {
 
     @Override
     public void close() {
+        stopping.countDown();
         server.stop(0);
     }
 }
