@@ -97,9 +97,6 @@ final class ReproduceCommand implements Command {
                     targetCos,
                     o.getInt("stats-activations", Lab.DEFAULT_STATS_ACTIVATIONS),
                     Arrays.asList(TargetType.values()), experiments);
-            if (lab.check() == null) {
-                Inputs.reportCheck(lab, hook, err); // the report says whether the model and SAE are what they claim
-            }
 
             ProgressLine line = new ProgressLine(err);
             AtomicBoolean finished = new AtomicBoolean();
@@ -122,6 +119,16 @@ final class ReproduceCommand implements Command {
                             @Override
                             public void progress(int done, int total, double perSecond) {
                                 line.update("reproduce", done, total, perSecond, "bases");
+                            }
+
+                            @Override
+                            public void checking() {
+                                err.println("plateau: checking " + lab.modelSource() + " (once)…");
+                            }
+
+                            @Override
+                            public void checked(org.plateau.experiment.ModelCheck c) {
+                                err.println("plateau: " + (c.warns() ? "WARNING: " : "check: ") + c.line());
                             }
                         }, () -> false);
                 finished.set(true);

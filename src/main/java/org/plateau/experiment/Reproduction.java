@@ -32,6 +32,12 @@ public final class Reproduction {
 
         /** Bases finished (of all, including those a resumed run found done), and this session's rate. */
         default void progress(int done, int total, double basesPerSecond) {}
+
+        /** The model check is about to run (it is made once per weights file, then remembered). */
+        default void checking() {}
+
+        /** The model check's outcome, which the report and results.json also carry. */
+        default void checked(ModelCheck check) {}
     }
 
     private final Lab lab;
@@ -67,6 +73,12 @@ public final class Reproduction {
         Fingerprint files = Fingerprint.of(lab);
         try (RunFolder folder = RunFolder.open(out, resume, force);
                 Journal journal = Journal.open(out, header(files), resume)) {
+            if (lab.check() == null && lab.modelDir() != null) {
+                if (LabLoader.remembered(lab, settings.hook()) == null) {
+                    listener.checking();
+                }
+                listener.checked(LabLoader.check(lab, settings.hook()));
+            }
             if (runner.needsDistribution()) {
                 runner.distribution(done -> listener.fitting(done, settings.statsActivations()));
             }
