@@ -28,7 +28,7 @@ import org.plateau.perturbation.SweepSettings;
 import org.plateau.sae.Sae;
 import org.plateau.sae.SyntheticActivations;
 import org.plateau.data.Datasets;
-import org.plateau.data.PromptSource;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.data.RandomTokenPrompts;
 import org.plateau.experiment.Experiment;
 import org.plateau.experiment.Lab;

@@ -6,7 +6,7 @@ import java.util.Set;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
 import org.plateau.data.Datasets;
-import org.plateau.data.PromptSource;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.TargetCosine;
 import org.plateau.io.Json;

@@ -11,6 +11,7 @@ import org.plateau.experiment.Experiment;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.Reproduction;
 import org.plateau.experiment.RunFolder;
+import org.plateau.report.RunReport;
 import org.plateau.experiment.StudyResults;
 import org.plateau.experiment.StudySettings;
 import org.plateau.experiment.TargetCosine;
@@ -131,6 +132,7 @@ final class ReproduceCommand implements Command {
                                 err.println("plateau: " + (c.warns() ? "WARNING: " : "check: ") + c.line());
                             }
                         }, () -> false);
+                RunReport.write(results, outDir);
                 finished.set(true);
                 var summary = Json.MAPPER.createObjectNode();
                 summary.put("out", outDir.toAbsolutePath().normalize().toString());

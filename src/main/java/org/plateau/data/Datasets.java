@@ -1,5 +1,6 @@
 package org.plateau.data;
 
+import org.plateau.perturbation.PromptSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package org.plateau.data;
 
+import org.plateau.perturbation.PromptSource;
 import org.apache.commons.math3.random.RandomGenerator;
 
 /**

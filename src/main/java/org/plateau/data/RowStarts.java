@@ -1,5 +1,6 @@
 package org.plateau.data;
 
+import org.plateau.perturbation.PromptSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

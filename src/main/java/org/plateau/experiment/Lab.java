@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.function.LongConsumer;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
-import org.plateau.data.PromptSource;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.data.RandomTokenPrompts;
 import org.plateau.data.TokenWindows;
 import org.plateau.io.CacheDir;
@@ -31,6 +31,9 @@ import org.plateau.sae.Sae;
  * line, the experiments and the desktop app all work through one.
  */
 public final class Lab implements AutoCloseable {
+
+    /** What every output of the random-weight demo model says about itself. */
+    public static final String DEMO_NOTICE = "DEMO — random-weight model for trying the interface; these are not results.";
 
     /** The paper's prompt length. */
     public static final int PROMPT_LENGTH = 10;

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
-import org.plateau.data.PromptSource;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.io.AtomicFiles;
 import org.plateau.io.CacheDir;
 import org.plateau.io.Hashing;

@@ -16,12 +16,11 @@ import org.plateau.io.Hashing;
 import org.plateau.io.Json;
 import org.plateau.model.Gpt2Config;
 import org.plateau.perturbation.TargetType;
-import org.plateau.report.MarkdownReport;
-import org.plateau.report.StudyFigures;
 
 /**
- * Runs the paper's study into a folder: results.json, report.md and figures/, with a journal that
- * lets an interrupted run continue ({@code resume}) and end exactly as an uninterrupted one would.
+ * Runs the paper's study into a folder: results.json, with a journal that lets an interrupted run
+ * continue ({@code resume}) and end exactly as an uninterrupted one would. The report and figures
+ * are drawn from the results by {@code org.plateau.report.RunReport}.
  */
 public final class Reproduction {
 
@@ -105,22 +104,9 @@ public final class Reproduction {
             }
             StudyResults results = new StudyResults(provenance(started, files), settings.toJson(), notes(runner),
                     perturbations, latents);
-            write(results, out);
+            results.write(out.resolve(StudyResults.FILE_NAME));
             return results;
         }
-    }
-
-    /** Writes results.json, the figures and report.md (each atomically). */
-    public static void write(StudyResults results, Path out) {
-        Path figures = out.resolve("figures");
-        String footnote = (results.demo() ? MarkdownReport.DEMO_BANNER + "  " : "")
-                + "Plateau · " + results.provenance().path("model").path("name").asText()
-                + (results.provenance().path("sae").isObject()
-                        ? " · SAE " + results.provenance().path("sae").path("name").asText() : "")
-                + " · n " + results.settings().path("n").asText() + " per type · seed " + results.settings().path("seed").asText();
-        Map<String, String> written = new StudyFigures(results, footnote).writeAll(figures);
-        results.write(out.resolve(StudyResults.FILE_NAME));
-        AtomicFiles.writeString(out.resolve("report.md"), MarkdownReport.render(results, written));
     }
 
     /** SHA-256 of the files a run read, computed once (a GPT-2 file takes seconds to hash). */
@@ -200,7 +186,7 @@ public final class Reproduction {
     private List<String> notes(StudyRunner runner) {
         List<String> notes = new ArrayList<>();
         if (lab.isDemo()) {
-            notes.add(MarkdownReport.DEMO_BANNER);
+            notes.add(Lab.DEMO_NOTICE);
         }
         Gpt2Config c = lab.model().config();
         if (c.nLayer() != 12 || c.dModel() != 768 || !c.hasGpt2Vocabulary()) {

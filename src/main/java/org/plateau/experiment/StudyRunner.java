@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.function.LongConsumer;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
-import org.plateau.data.PromptSource;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.model.Gpt2;
 import org.plateau.perturbation.ActivationDistribution;
 import org.plateau.perturbation.Curve;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
-import org.plateau.data.PromptSource;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.model.HookPoint;
 import org.plateau.perturbation.Seeds;
 import org.plateau.sae.Sae;

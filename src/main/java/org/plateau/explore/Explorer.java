@@ -9,7 +9,7 @@ import java.util.function.LongConsumer;
 import java.util.regex.Pattern;
 import org.plateau.PlateauException;
 import org.plateau.data.Datasets;
-import org.plateau.data.PromptSource;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.PerturbationRecord;
 import org.plateau.experiment.StudyRunner;

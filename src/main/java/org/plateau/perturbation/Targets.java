@@ -3,7 +3,7 @@ package org.plateau.perturbation;
 import java.util.function.Supplier;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
-import org.plateau.data.PromptSource;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.model.Gpt2;
 import org.plateau.model.HookPoint;
 import org.plateau.sae.Sae;

@@ -16,7 +16,7 @@ import org.plateau.experiment.StudyResults;
 public final class MarkdownReport {
 
     /** The banner on every output of the random-weight demo model. */
-    public static final String DEMO_BANNER = "DEMO — random-weight model for trying the interface; these are not results.";
+    public static final String DEMO_BANNER = org.plateau.experiment.Lab.DEMO_NOTICE;
 
     private MarkdownReport() {}
 

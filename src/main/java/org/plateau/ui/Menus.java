@@ -92,7 +92,7 @@ final class Menus {
     }
 
     private void about() {
-        info("About Plateau", "Plateau " + org.plateau.cli.Cli.version() + "\n\nDo activations composed of SAE latents behave"
+        info("About Plateau", "Plateau " + org.plateau.Version.current() + "\n\nDo activations composed of SAE latents behave"
                 + " like GPT-2's own? An explorer for \"Evaluating Synthetic Activations composed of SAE Latents in GPT-2\""
                 + " (Giglemiani et al.).");
     }

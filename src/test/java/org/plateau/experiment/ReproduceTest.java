@@ -53,7 +53,11 @@ class ReproduceTest {
     static StudyResults run(Path out, StudySettings s, boolean resume, java.util.function.BooleanSupplier cancel) {
         try (Lab lab = lab()) {
             Datasets.Dataset d = Datasets.open(s.dataset(), lab.model().config(), Lab.PROMPT_LENGTH);
-            return new Reproduction(lab, s, d, "test").run(out, resume, new Reproduction.Listener() {}, cancel);
+            StudyResults r = new Reproduction(lab, s, d, "test").run(out, resume, new Reproduction.Listener() {}, cancel);
+            if (r != null) {
+                org.plateau.report.RunReport.write(r, out);
+            }
+            return r;
         }
     }
 

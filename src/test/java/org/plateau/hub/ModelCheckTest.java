@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.plateau.Fixtures;
 import org.plateau.TestModels;
 import org.plateau.data.Datasets;
-import org.plateau.data.PromptSource;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.LabLoader;
 import org.plateau.experiment.ModelCheck;

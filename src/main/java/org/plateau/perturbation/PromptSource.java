@@ -1,4 +1,4 @@
-package org.plateau.data;
+package org.plateau.perturbation;
 
 import org.apache.commons.math3.random.RandomGenerator;
 
