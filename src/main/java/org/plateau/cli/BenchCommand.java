@@ -19,6 +19,7 @@ import org.plateau.PlateauException;
 import org.plateau.io.Json;
 import org.plateau.io.SafetensorsWriter;
 import org.plateau.model.Gpt2;
+import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.Gpt2Config;
 import org.plateau.model.HookPoint;
 import org.plateau.perturbation.Curve;
@@ -142,7 +143,7 @@ final class BenchCommand implements Command {
             double perBaseFlops = STUDY_SWEEPS_PER_BASE * sweepFlops(settings, hook) + prefillFlops(hook);
             for (int i = -1; i < batched.length; i++) {
                 long t = System.nanoTime();
-                try (Gpt2.Prefix prefix = sweep.prepare(baseTokens, hook)) {
+                try (Gpt2Prefix prefix = sweep.prepare(baseTokens, hook)) {
                     List<PerturbationSweep.Job> jobs = new java.util.ArrayList<>();
                     for (int j = 0; j < STUDY_SWEEPS_PER_BASE; j++) {
                         jobs.add(new PerturbationSweep.Job(prefix.activation(), target, settings));
@@ -161,7 +162,7 @@ final class BenchCommand implements Command {
 
             err.println("bench: timing the naive path (the whole prompt again for each of 101 steps)…");
             float[] base;
-            try (Gpt2.Prefix prefix = sweep.prepare(baseTokens, hook)) {
+            try (Gpt2Prefix prefix = sweep.prepare(baseTokens, hook)) {
                 base = prefix.activation();
             }
             long n0 = System.nanoTime();
@@ -181,7 +182,7 @@ final class BenchCommand implements Command {
     private static double[] timeSweep(PerturbationSweep sweep, int[] tokens, HookPoint hook, float[] target,
             SweepSettings settings) {
         long t = System.nanoTime();
-        try (Gpt2.Prefix prefix = sweep.prepare(tokens, hook)) {
+        try (Gpt2Prefix prefix = sweep.prepare(tokens, hook)) {
             double prefill = seconds(t);
             long s = System.nanoTime();
             Curve c = sweep.run(prefix, target, settings);

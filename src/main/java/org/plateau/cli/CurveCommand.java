@@ -11,6 +11,7 @@ import org.plateau.experiment.Lab;
 import org.plateau.experiment.TargetCosine;
 import org.plateau.io.Json;
 import org.plateau.model.Gpt2;
+import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.HookPoint;
 import org.plateau.perturbation.Curve;
 import org.plateau.perturbation.Seeds;
@@ -82,7 +83,7 @@ final class CurveCommand implements Command {
                     : SyntheticActivations.DEFAULT_TARGET_COS;
             Targets targets = lab.targets(hook, prompts, statsCount, targetCos);
             var sweep = lab.sweep();
-            try (Gpt2.Prefix prefix = sweep.prepare(tokens, hook)) {
+            try (Gpt2Prefix prefix = sweep.prepare(tokens, hook)) {
                 float[] base = prefix.activation();
                 Target target;
                 if (givenTarget) {

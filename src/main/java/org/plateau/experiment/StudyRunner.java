@@ -9,6 +9,7 @@ import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
 import org.plateau.perturbation.PromptSource;
 import org.plateau.model.Gpt2;
+import org.plateau.model.Gpt2Prefix;
 import org.plateau.perturbation.ActivationDistribution;
 import org.plateau.perturbation.Curve;
 import org.plateau.perturbation.PerturbationSweep;
@@ -36,7 +37,7 @@ public final class StudyRunner {
     public record IndexResult(int index, List<PerturbationRecord> perturbations, List<LatentRecord> latents) {}
 
     /** Rows per batched forward pass: large enough for efficient products, small enough for memory. */
-    public static final int MAX_BATCH_ROWS = 512;
+    public static final int MAX_BATCH_ROWS = 2048;
 
     /** The plateau experiment's base types (§4.4); its target is always random. */
     static final List<TargetType> PLATEAU_BASES = List.of(TargetType.MODEL_GENERATED,
@@ -99,7 +100,7 @@ public final class StudyRunner {
 
     public IndexResult run(int i) {
         int[] tokens = prompts.draw(Seeds.stream(s.seed(), "base", i));
-        try (Gpt2.Prefix prefix = sweep.prepare(tokens, s.hook())) {
+        try (Gpt2Prefix prefix = sweep.prepare(tokens, s.hook())) {
             float[] a = prefix.activation();
             Map<TargetType, Target> made = new EnumMap<>(TargetType.class);
             if (s.runs(Experiment.SENSITIVITY) || s.runs(Experiment.RELATIVE) || s.runs(Experiment.LATENTS)) {

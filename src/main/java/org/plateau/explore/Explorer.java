@@ -15,6 +15,7 @@ import org.plateau.experiment.PerturbationRecord;
 import org.plateau.experiment.StudyRunner;
 import org.plateau.experiment.StudySettings;
 import org.plateau.model.Gpt2;
+import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.Gpt2Tokenizer;
 import org.plateau.model.HookPoint;
 import org.plateau.perturbation.Curve;
@@ -42,7 +43,7 @@ public final class Explorer implements AutoCloseable {
     private StudySettings reopenSettings;
     private StudyRunner reopenRunner;
     /** The last base prompt run, kept so that overlaying more targets on it costs only their sweeps. */
-    private Gpt2.Prefix prefix;
+    private Gpt2Prefix prefix;
 
     public Explorer(Lab lab) {
         this.lab = lab;
@@ -129,7 +130,7 @@ public final class Explorer implements AutoCloseable {
             throw new PlateauException("The target type " + r.type().id() + " needs an SAE; choose one first.");
         }
         SweepSettings s = new SweepSettings(r.hook(), r.read(), r.mode(), r.stepSize(), SweepSettings.DEFAULT_STEPS);
-        Gpt2.Prefix p = prefixFor(r.baseTokens(), r.hook());
+        Gpt2Prefix p = prefixFor(r.baseTokens(), r.hook());
         float[] a = p.activation();
         if (r.type() == TargetType.RANDOM) {
             lab.distribution(r.hook(), prompts, r.statsActivations(), fitting);
@@ -145,7 +146,7 @@ public final class Explorer implements AutoCloseable {
                 "explorer");
     }
 
-    private Gpt2.Prefix prefixFor(int[] tokens, HookPoint hook) {
+    private Gpt2Prefix prefixFor(int[] tokens, HookPoint hook) {
         if (prefix == null || !Arrays.equals(prefix.tokens(), tokens) || prefix.at().index() != hook.index()) {
             if (prefix != null) {
                 prefix.close();
@@ -166,7 +167,7 @@ public final class Explorer implements AutoCloseable {
             reopenSettings = settings;
         }
         StudyRunner.Recreated again = reopenRunner.recreate(record);
-        Gpt2.Prefix p = prefixFor(again.tokens(), settings.hook());
+        Gpt2Prefix p = prefixFor(again.tokens(), settings.hook());
         Curve curve = new PerturbationSweep(lab.model()).run(p, again.base(), again.target().activation(),
                 again.job().settings());
         return new Perturbation(again.tokens(), tokenTexts(again.tokens()), TargetType.parse(record.baseType()),

@@ -20,11 +20,13 @@ import org.plateau.io.Safetensors;
  * @param wte token embedding [vocab, d] as the file holds it, never centred: it is also the
  *     unembedding W_Uᵀ (GPT-2 ties them), which as an [out, in] matrix it already is
  * @param wpe position embedding [n_ctx, d]
+ * @param lnFWeight {@code ln_f.weight}, the final layer norm
+ * @param lnFBias {@code ln_f.bias}
  * @param centredTokenEmbedding whether embedding a token centres its wte row over d_model ("tl"
  *     processing); the unembedding always uses the uncentred rows, as TransformerLens' own W_U does
  */
 public record Gpt2Weights(Gpt2Config config, NDArray wte, NDArray wpe, List<BlockWeights> blocks,
-        NDArray lnFinalGain, NDArray lnFinalBias, boolean centredTokenEmbedding) {
+        NDArray lnFWeight, NDArray lnFBias, boolean centredTokenEmbedding) {
 
     /**
      * Loads a model folder. Keys may carry the {@code transformer.} prefix of
@@ -105,23 +107,23 @@ public record Gpt2Weights(Gpt2Config config, NDArray wte, NDArray wpe, List<Bloc
         };
         List<BlockWeights> centred = new ArrayList<>();
         for (BlockWeights b : blocks) {
-            centred.add(new BlockWeights(b.ln1Gain(), b.ln1Bias(), b.qkv(), b.qkvBias(),
-                    centre.apply(b.attnOut()), centre.apply(b.attnOutBias()),
-                    b.ln2Gain(), b.ln2Bias(), b.mlpIn(), b.mlpInBias(),
-                    centre.apply(b.mlpOut()), centre.apply(b.mlpOutBias())));
+            centred.add(new BlockWeights(b.ln1Weight(), b.ln1Bias(), b.cAttnWeight(), b.cAttnBias(),
+                    centre.apply(b.attnCProjWeight()), centre.apply(b.attnCProjBias()),
+                    b.ln2Weight(), b.ln2Bias(), b.cFcWeight(), b.cFcBias(),
+                    centre.apply(b.mlpCProjWeight()), centre.apply(b.mlpCProjBias())));
         }
-        return new Gpt2Weights(config, wte, centre.apply(wpe), centred, lnFinalGain, lnFinalBias, true);
+        return new Gpt2Weights(config, wte, centre.apply(wpe), centred, lnFWeight, lnFBias, true);
     }
 
     /** Block matrices from the file's [in, out] to linear's [out, in], as views. */
     private Gpt2Weights withLinearLayout() {
         return new Gpt2Weights(config, wte, wpe, blocks.stream().map(BlockWeights::transposed).toList(),
-                lnFinalGain, lnFinalBias, centredTokenEmbedding);
+                lnFWeight, lnFBias, centredTokenEmbedding);
     }
 
     /** Every array, for moving or freeing them together. */
     public List<NDArray> all() {
-        List<NDArray> out = new ArrayList<>(List.of(wte, wpe, lnFinalGain, lnFinalBias));
+        List<NDArray> out = new ArrayList<>(List.of(wte, wpe, lnFWeight, lnFBias));
         blocks.forEach(b -> out.addAll(b.all()));
         return out;
     }

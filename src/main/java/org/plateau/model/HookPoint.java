@@ -23,6 +23,26 @@ public record HookPoint(String name, int index) {
         return new HookPoint("blocks." + block + ".hook_resid_post", block + 1);
     }
 
+    /** Every point of the residual stream of an {@code nLayer}-block model, in order. */
+    public static java.util.List<HookPoint> all(int nLayer) {
+        java.util.List<HookPoint> out = new java.util.ArrayList<>();
+        for (int i = 0; i < nLayer; i++) {
+            out.add(residPre(i));
+        }
+        out.add(residPost(nLayer - 1));
+        return out;
+    }
+
+    /** The paper's perturbed hook, blocks.1.hook_resid_pre (block 0's input for a one-block model). */
+    public static HookPoint defaultPerturbed(int nLayer) {
+        return residPre(Math.min(1, nLayer - 1));
+    }
+
+    /** The paper's read hook: the last block's output. */
+    public static HookPoint defaultRead(int nLayer) {
+        return residPost(nLayer - 1);
+    }
+
     /** Parses a hook name, checking that the block exists in a model of {@code nLayer} blocks. */
     public static HookPoint parse(String name, int nLayer) {
         Matcher m = NAME.matcher(name.trim());

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.List;
 import org.plateau.model.Gpt2;
+import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.HookPoint;
 
 /**
@@ -27,23 +28,23 @@ public final class PerturbationSweep {
     }
 
     /** The base prompt prepared for sweeps at {@code hook}; close it when done. */
-    public Gpt2.Prefix prepare(int[] baseTokens, HookPoint hook) {
+    public Gpt2Prefix prepare(int[] baseTokens, HookPoint hook) {
         return model.prefill(baseTokens, hook);
     }
 
     /** One sweep from the prefix's own activation toward {@code target}. */
-    public Curve run(Gpt2.Prefix prefix, float[] target, SweepSettings s) {
+    public Curve run(Gpt2Prefix prefix, float[] target, SweepSettings s) {
         return run(prefix, prefix.activation(), target, s);
     }
 
     /** One sweep from {@code base} (which may differ from the prompt's own activation) toward {@code target}. */
-    public Curve run(Gpt2.Prefix prefix, float[] base, float[] target, SweepSettings s) {
+    public Curve run(Gpt2Prefix prefix, float[] base, float[] target, SweepSettings s) {
         if (prefix.at().index() != s.hook().index()) {
             throw new IllegalArgumentException("prefix prepared at " + prefix.at() + ", sweep at " + s.hook());
         }
         try (NDManager m = model.manager().newSubManager()) {
-            Gpt2.ReadOut out = model.decodeLast(prefix, pathOnDevice(m, base, target, s), s.read());
-            return curveOf(out.read(), out.logProbs());
+            Gpt2Prefix.Readout out = prefix.run(pathOnDevice(m, base, target, s), s.read(), new int[] {0});
+            return new Curve(l2FromFirst(out.read()), out.kl());
         }
     }
 
@@ -80,7 +81,7 @@ public final class PerturbationSweep {
      * {@code maxRows} rows (bigger matrix products, one pass over the unembedding per batch).
      * All jobs must share the perturbed and the read hook.
      */
-    public List<Curve> runAll(Gpt2.Prefix prefix, List<Job> jobs, int maxRows) {
+    public List<Curve> runAll(Gpt2Prefix prefix, List<Job> jobs, int maxRows) {
         List<Curve> curves = new java.util.ArrayList<>();
         int start = 0;
         while (start < jobs.size()) {
@@ -96,7 +97,7 @@ public final class PerturbationSweep {
         return curves;
     }
 
-    private List<Curve> runBatch(Gpt2.Prefix prefix, List<Job> jobs) {
+    private List<Curve> runBatch(Gpt2Prefix prefix, List<Job> jobs) {
         SweepSettings first = jobs.get(0).settings();
         for (Job j : jobs) {
             if (j.settings().hook().index() != prefix.at().index() || j.settings().read().index() != first.read().index()) {
@@ -108,14 +109,17 @@ public final class PerturbationSweep {
             for (Job j : jobs) {
                 paths.add(pathOnDevice(m, j.base(), j.target(), j.settings()));
             }
-            Gpt2.ReadOut out = model.decodeLast(prefix, NDArrays.concat(paths), first.read());
+            int[] starts = new int[jobs.size()];
+            for (int k = 1; k < jobs.size(); k++) {
+                starts[k] = starts[k - 1] + jobs.get(k - 1).settings().steps() + 1;
+            }
+            Gpt2Prefix.Readout out = prefix.run(NDArrays.concat(paths), first.read(), starts);
             List<Curve> curves = new java.util.ArrayList<>();
-            long row = 0;
-            for (Job j : jobs) {
-                long rows = j.settings().steps() + 1L;
-                NDIndex slice = new NDIndex("{}:{}", row, row + rows);
-                curves.add(curveOf(out.read().get(slice), out.logProbs().get(slice)));
-                row += rows;
+            for (int k = 0; k < jobs.size(); k++) {
+                int rows = jobs.get(k).settings().steps() + 1;
+                NDIndex slice = new NDIndex("{}:{}", starts[k], starts[k] + rows);
+                curves.add(new Curve(l2FromFirst(out.read().get(slice)),
+                        java.util.Arrays.copyOfRange(out.kl(), starts[k], starts[k] + rows)));
             }
             return curves;
         }
@@ -131,26 +135,35 @@ public final class PerturbationSweep {
                 NDArray vector = m.create(points[n]).reshape(1, base.length);
                 Gpt2.Output o = model.forward(new int[][] {baseTokens}, new Gpt2.Patch(s.hook(), vector),
                         List.of(s.read()), true, m);
-                reads[n] = o.recorded().get(0);
+                reads[n] = o.recorded().get(s.read().name());
                 logProbs[n] = o.logProbs();
             }
             return curveOf(NDArrays.concat(new NDList(reads)), NDArrays.concat(new NDList(logProbs)));
         }
     }
 
-    /**
-     * L2 against step 0 at the read hook, and KL(p₀ ‖ pₙ) = Σ p₀·(log p₀ − log pₙ)
-     * = p₀·log p₀ − (log pₙ)·p₀: one matrix-vector product over the [N + 1, vocab] log-probs
-     * instead of four elementwise passes.
-     */
+    /** L2 against step 0 at the read hook, and KL(p₀ ‖ pₙ) from whole log-probability rows. */
     static Curve curveOf(NDArray read, NDArray logProbs) {
         NDArray l2 = read.sub(read.get(new NDIndex("0:1"))).norm(new int[] {1});
+        return new Curve(toDoubles(l2.toFloatArray()), klFromLogProbs(logProbs));
+    }
+
+    /** ‖read(n) − read(0)‖₂ per row. */
+    static double[] l2FromFirst(NDArray read) {
+        return toDoubles(read.sub(read.get(new NDIndex("0:1"))).norm(new int[] {1}).toFloatArray());
+    }
+
+    /**
+     * KL(p₀ ‖ pₙ) = Σ p₀·(log p₀ − log pₙ) = p₀·log p₀ − (log pₙ)·p₀ from whole log-probability
+     * rows: the straightforward way, kept for the naive path that checks the fast one.
+     */
+    static double[] klFromLogProbs(NDArray logProbs) {
         NDArray lp0 = logProbs.get(new NDIndex("0"));
         NDArray p0 = lp0.exp();
         NDArray kl = p0.dot(lp0).sub(logProbs.matMul(p0));
         double[] klValues = toDoubles(kl.toFloatArray());
         klValues[0] = 0; // exactly: the same row on both sides
-        return new Curve(toDoubles(l2.toFloatArray()), klValues);
+        return klValues;
     }
 
     private static double[] toDoubles(float[] f) {

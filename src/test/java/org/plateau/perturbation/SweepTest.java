@@ -11,6 +11,7 @@ import org.plateau.Fixtures.Fixture;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.plateau.model.Gpt2;
+import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.HookPoint;
 import org.plateau.model.Processing;
 
@@ -61,7 +62,7 @@ class SweepTest {
         for (StepMode mode : StepMode.values()) {
             JsonNode want = curve.path(mode.id());
             Curve c;
-            try (Gpt2.Prefix prefix = sweep.prepare(baseTokens, hook)) {
+            try (Gpt2Prefix prefix = sweep.prepare(baseTokens, hook)) {
                 c = sweep.run(prefix, target, settings(mode));
             }
             double[] l2 = Fixtures.doubles(want.path("l2"));
@@ -95,7 +96,7 @@ class SweepTest {
             for (int r = h; r <= model.config().nLayer(); r++) {
                 HookPoint rd = r < model.config().nLayer() ? HookPoint.residPre(r) : HookPoint.residPost(r - 1);
                 SweepSettings s = new SweepSettings(at, rd, StepMode.ABSOLUTE, 0.3, 100);
-                try (Gpt2.Prefix prefix = sweep.prepare(baseTokens, at)) {
+                try (Gpt2Prefix prefix = sweep.prepare(baseTokens, at)) {
                     Curve cached = sweep.run(prefix, t, s);
                     Curve full = sweep.runFullRecompute(baseTokens, prefix.activation(), t, s);
                     for (int n = 1; n <= 100; n++) {
@@ -113,9 +114,10 @@ class SweepTest {
     @MethodSource("org.plateau.Fixtures#all")
     void theSweepStartsAtTheBaseActivation(Fixture f) {
         load(f);
-        try (Gpt2.Prefix prefix = new PerturbationSweep(model).prepare(baseTokens, hook)) {
+        try (Gpt2Prefix prefix = new PerturbationSweep(model).prepare(baseTokens, hook)) {
             float[] own = model.activation(baseTokens, hook);
-            assertEquals(0.0, Fixtures.relativeError(prefix.activation(), Fixtures.doubles(own)), 1e-7);
+            // two routes to one value (the whole prompt, or only what the point depends on): float32 rounding apart
+            assertEquals(0.0, Fixtures.relativeError(prefix.activation(), Fixtures.doubles(own)), 1e-6);
             double dist = 0;
             for (int i = 0; i < own.length; i++) {
                 dist += (target[i] - own[i]) * (target[i] - own[i]);
@@ -129,7 +131,7 @@ class SweepTest {
     void batchedSweepsEqualSeparateOnes(Fixture f) {
         load(f);
         PerturbationSweep sweep = new PerturbationSweep(model);
-        try (Gpt2.Prefix prefix = sweep.prepare(baseTokens, hook)) {
+        try (Gpt2Prefix prefix = sweep.prepare(baseTokens, hook)) {
             float[] a = prefix.activation();
             float[] other = model.activation(Fixtures.ints(expected.path("prompts").get(2)), hook);
             java.util.List<PerturbationSweep.Job> jobs = java.util.List.of(

@@ -1,0 +1,175 @@
+package org.plateau.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+
+/**
+ * One GPT-2 block, pre-LayerNorm, as nanoGPT's {@code Block} and TransformerLens write it:
+ *
+ * <pre>
+ * resid_mid  = resid_pre + attn(ln_1(resid_pre))
+ * resid_post = resid_mid + mlp(ln_2(resid_mid))
+ * </pre>
+ *
+ * Two forms: {@link #forward} over whole prompts, and {@link #forwardLast} for the last position
+ * alone, whose query meets keys and values of the earlier positions kept from a previous run.
+ */
+final class TransformerBlock {
+
+    /** Keys and values of positions, [B, H, T, dh] each (or, cached for one prompt, [H, P, dh]). */
+    record KeysValues(NDArray keys, NDArray values) {}
+
+    private final BlockWeights w;
+    private final int nHead;
+    private final int dHead;
+    private final int dModel;
+    private final float eps;
+    private final float attnScale;
+
+    TransformerBlock(BlockWeights w, Gpt2Config cfg) {
+        this.w = w;
+        this.nHead = cfg.nHead();
+        this.dHead = cfg.dHead();
+        this.dModel = cfg.dModel();
+        this.eps = (float) cfg.layerNormEps();
+        this.attnScale = (float) (1.0 / Math.sqrt(cfg.dHead()));
+    }
+
+    /**
+     * Whole prompts: resid_pre [B, T, d] → resid_post [B, T, d].
+     *
+     * @param mask the causal mask [T, T]
+     * @param kvOut if not null, receives this block's keys and values
+     */
+    NDArray forward(NDArray residPre, NDArray mask, KeysValues[] kvOut) {
+        NDArray residMid = residPre.add(attn(ln1(residPre), mask, kvOut));
+        return residMid.add(mlp(ln2(residMid)));
+    }
+
+    /**
+     * The last position only: resid_pre [B, d] → resid_post [B, d], attending to the cached
+     * keys (transposed, [H, dh, P]) and values ([H, P, dh]) of the P earlier positions.
+     */
+    NDArray forwardLast(NDArray residPre, NDArray cachedKeysT, NDArray cachedValues) {
+        NDArray residMid = residPre.add(attnLast(ln1(residPre), cachedKeysT, cachedValues));
+        return residMid.add(mlp(ln2(residMid)));
+    }
+
+    /**
+     * resid_post of the last position [B, d] from whole prompts [B, T, d], without computing the
+     * other positions' outputs: they only lend their keys and values (what a block before a
+     * recorded point needs when nothing after it is asked for).
+     */
+    NDArray forwardToLast(NDArray residPre, NDArray mask) {
+        long len = residPre.getShape().get(1);
+        KeysValues[] kv = new KeysValues[1];
+        NDArray normed = ln1(residPre);
+        projectKeysValues(normed, kv);
+        NDArray last = residPre.get(new NDIndex(":, -1, :"));
+        NDArray q = splitHeads(linear(normed.get(new NDIndex(":, -1:, :")), w.cAttnWeight().get(new NDIndex(":{}", dModel)),
+                w.cAttnBias().get(new NDIndex(":{}", dModel))), last.getShape().get(0), 1);
+        NDArray lastMask = mask.get(new NDIndex("{}:, :", len - 1));
+        NDArray z = attend(q, kv[0], lastMask).reshape(last.getShape().get(0), dModel);
+        NDArray residMid = last.add(linear(z, w.attnCProjWeight(), w.attnCProjBias()));
+        return residMid.add(mlp(ln2(residMid)));
+    }
+
+    // ------------------------------------------------------------------ attention
+
+    private NDArray attn(NDArray x, NDArray mask, KeysValues[] kvOut) {
+        Shape s = x.getShape();
+        long batch = s.get(0);
+        long len = s.get(1);
+        NDList qkv = linear(x, w.cAttnWeight(), w.cAttnBias()).split(3, 2);
+        KeysValues kv = new KeysValues(splitHeads(qkv.get(1), batch, len), splitHeads(qkv.get(2), batch, len));
+        if (kvOut != null) {
+            kvOut[0] = kv;
+        }
+        NDArray z = attend(splitHeads(qkv.get(0), batch, len), kv, mask);
+        return linear(z.transpose(0, 2, 1, 3).reshape(batch, len, dModel), w.attnCProjWeight(), w.attnCProjBias());
+    }
+
+    /** softmax(q·kᵀ/√dh + mask)·v over heads: [B, H, Tq, dh]. */
+    private NDArray attend(NDArray q, KeysValues kv, NDArray mask) {
+        NDArray pattern = q.matMul(kv.keys().transpose(0, 1, 3, 2)).mul(attnScale).add(mask).softmax(3);
+        return pattern.matMul(kv.values());
+    }
+
+    /** Keys and values of every position, [B, H, T, dh]. */
+    private void projectKeysValues(NDArray normed, KeysValues[] out) {
+        Shape s = normed.getShape();
+        NDArray kvWeight = w.cAttnWeight().get(new NDIndex("{}:", dModel));
+        NDArray kvBias = w.cAttnBias().get(new NDIndex("{}:", dModel));
+        NDList kv = linear(normed, kvWeight, kvBias).split(2, 2);
+        out[0] = new KeysValues(splitHeads(kv.get(0), s.get(0), s.get(1)), splitHeads(kv.get(1), s.get(0), s.get(1)));
+    }
+
+    /**
+     * The last position's attention, x [B, d]: heads lead so the prefix is shared by the batch
+     * without being copied, scores [H, B, P + 1] (the earlier positions, then itself).
+     */
+    private NDArray attnLast(NDArray x, NDArray prefixKeysT, NDArray prefixValues) {
+        long batch = x.getShape().get(0);
+        NDList qkv = linear(x, w.cAttnWeight(), w.cAttnBias()).split(3, 1);
+        NDArray q = qkv.get(0).reshape(batch, nHead, dHead).transpose(1, 0, 2);
+        NDArray k = qkv.get(1).reshape(batch, nHead, dHead).transpose(1, 0, 2);
+        NDArray v = qkv.get(2).reshape(batch, nHead, dHead).transpose(1, 0, 2);
+        NDArray selfScore = q.mul(k).sum(new int[] {2}, true);
+        long prefixLen = prefixValues.getShape().get(1);
+        NDArray z;
+        if (prefixLen == 0) {
+            z = v; // a one-token prompt attends only to itself
+        } else {
+            NDArray scores = q.matMul(prefixKeysT).concat(selfScore, 2).mul(attnScale).softmax(2);
+            NDArray toPrefix = scores.get(new NDIndex(":, :, :{}", prefixLen));
+            NDArray toSelf = scores.get(new NDIndex(":, :, {}:", prefixLen));
+            z = toPrefix.matMul(prefixValues).add(toSelf.mul(v));
+        }
+        return linear(z.transpose(1, 0, 2).reshape(batch, dModel), w.attnCProjWeight(), w.attnCProjBias());
+    }
+
+    /** [B, T, d] → [B, H, T, dh] */
+    private NDArray splitHeads(NDArray a, long batch, long len) {
+        return a.reshape(batch, len, nHead, dHead).transpose(0, 2, 1, 3);
+    }
+
+    // ------------------------------------------------------------------ the rest
+
+    private NDArray mlp(NDArray x) {
+        return linear(geluNew(linear(x, w.cFcWeight(), w.cFcBias())), w.mlpCProjWeight(), w.mlpCProjBias());
+    }
+
+    private NDArray ln1(NDArray x) {
+        return layerNorm(x, w.ln1Weight(), w.ln1Bias(), eps);
+    }
+
+    private NDArray ln2(NDArray x) {
+        return layerNorm(x, w.ln2Weight(), w.ln2Bias(), eps);
+    }
+
+    static NDArray layerNorm(NDArray x, NDArray weight, NDArray bias, float eps) {
+        long d = x.getShape().get(x.getShape().dimension() - 1);
+        return LayerNorm.layerNorm(x, new Shape(d), weight, bias, eps).get(0);
+    }
+
+    private static final float GELU_C = (float) (2 * Math.sqrt(2.0 / Math.PI));
+
+    /**
+     * GPT-2's tanh approximation, 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), written as
+     * x·σ(2√(2/π)·x·(1 + 0.044715·x²)) since 0.5·(1 + tanh(u)) = σ(2u): six passes instead of nine.
+     */
+    static NDArray geluNew(NDArray x) {
+        NDArray u = x.mul(x).muli(GELU_C * 0.044715f).addi(GELU_C).muli(x);
+        return Activation.sigmoid(u).muli(x);
+    }
+
+    /** x·wᵀ + b in one fused call; w is [out, in]. */
+    static NDArray linear(NDArray x, NDArray w, NDArray b) {
+        return Linear.linear(x, w, b).get(0);
+    }
+}
