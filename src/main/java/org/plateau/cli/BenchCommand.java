@@ -148,7 +148,7 @@ final class BenchCommand implements Command {
                     for (int j = 0; j < STUDY_SWEEPS_PER_BASE; j++) {
                         jobs.add(new PerturbationSweep.Job(prefix.activation(), target, settings));
                     }
-                    sweep.runAll(prefix, jobs, StudyRunner.MAX_BATCH_ROWS);
+                    sweep.runAll(prefix, jobs, org.plateau.experiment.Perturber.MAX_BATCH_ROWS);
                 }
                 double seconds = seconds(t) / STUDY_SWEEPS_PER_BASE;
                 double rate = timeMatmul(a, b);

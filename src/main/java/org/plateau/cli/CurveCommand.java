@@ -3,29 +3,29 @@ package org.plateau.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.util.Set;
-import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
 import org.plateau.data.Datasets;
 import org.plateau.perturbation.PromptSource;
 import org.plateau.experiment.Lab;
+import org.plateau.experiment.PerturbationSettings;
+import org.plateau.experiment.Perturbed;
+import org.plateau.experiment.Perturber;
 import org.plateau.experiment.TargetCosine;
 import org.plateau.io.Json;
 import org.plateau.model.Gpt2;
 import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.HookPoint;
-import org.plateau.perturbation.Curve;
+import org.plateau.perturbation.Metric;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.perturbation.Seeds;
 import org.plateau.perturbation.StepMode;
 import org.plateau.perturbation.SweepSettings;
 import org.plateau.perturbation.Target;
 import org.plateau.perturbation.TargetType;
-import org.plateau.perturbation.Targets;
 import org.plateau.sae.SyntheticActivations;
 
 /** {@code curve}: one perturbation sweep from a prompt's activation toward a target, with its metrics. */
 final class CurveCommand implements Command {
-
-    static final double DEFAULT_AP_THRESHOLD = 20;
 
     @Override
     public String name() {
@@ -61,7 +61,7 @@ final class CurveCommand implements Command {
         StepMode mode = StepMode.parse(o.get("mode", "absolute"));
         double stepSize = o.getDouble("step-size", SweepSettings.DEFAULT_STEP_SIZE);
         int steps = o.getInt("steps", SweepSettings.DEFAULT_STEPS);
-        double apThreshold = o.getDouble("ap-threshold", DEFAULT_AP_THRESHOLD);
+        double apThreshold = o.getDouble("ap-threshold", PerturbationSettings.DEFAULT_AP_THRESHOLD);
         int statsCount = o.getInt("stats-activations", Lab.DEFAULT_STATS_ACTIVATIONS);
         Lab.checkStatsActivations(statsCount);
         long seed = o.getLong("seed", 0);
@@ -69,46 +69,40 @@ final class CurveCommand implements Command {
             throw new PlateauException("The target type " + type.id() + " needs an SAE (--sae).");
         }
         boolean givenTarget = o.has("target-tokens") || o.has("target-prompt");
-        if (givenTarget && type != TargetType.MODEL_GENERATED && type != TargetType.SAE_RECONSTRUCTION) {
+        if (givenTarget && !type.fromPrompt()) {
             throw new PlateauException("--target-tokens applies to model-generated and sae-reconstruction targets only.");
         }
         try (Lab lab = Inputs.openLab(o, true, err)) {
             Gpt2 model = lab.model();
             int[] tokens = Inputs.prompt(o, model, "tokens", "prompt");
             HookPoint hook = Inputs.hook(o, model);
-            SweepSettings settings = new SweepSettings(hook, Inputs.read(o, model), mode, stepSize, steps);
             PromptSource prompts = Datasets.defaultFor(model.config(), tokens.length);
             double targetCos = type == TargetType.SYNTHETIC_STRUCTURED
                     ? TargetCosine.parse(o.get("target-cos", null), lab, hook, prompts)
                     : SyntheticActivations.DEFAULT_TARGET_COS;
-            Targets targets = lab.targets(hook, prompts, statsCount, targetCos);
-            var sweep = lab.sweep();
-            try (Gpt2Prefix prefix = sweep.prepare(tokens, hook)) {
-                float[] base = prefix.activation();
-                Target target;
-                if (givenTarget) {
-                    target = targets.fromPrompt(type, Inputs.prompt(o, model, "target-tokens", "target-prompt"));
-                } else {
-                    RandomGenerator rng = Seeds.stream(seed, "curve", type.id());
-                    target = targets.make(type, base, rng);
-                }
-                Curve c = sweep.run(prefix, target.activation(), settings);
-                out.println(describe(tokens, target, settings, seed, apThreshold, base, c, lab.hookMismatch(hook))
-                        .toPrettyString());
+            PerturbationSettings settings = new PerturbationSettings(hook, Inputs.read(o, model), stepSize, steps,
+                    apThreshold, targetCos, statsCount);
+            try (Perturber.Base base = new Perturber(lab, prompts, settings).base(tokens)) {
+                Target target = givenTarget
+                        ? base.target(type, Inputs.prompt(o, model, "target-tokens", "target-prompt"))
+                        : base.target(type, Seeds.stream(seed, "curve", type.id()));
+                Perturbed p = base.sweep(base.toward(target, mode));
+                out.println(describe(p, seed, lab.hookMismatch(hook)).toPrettyString());
             }
         }
     }
 
-    static ObjectNode describe(int[] tokens, Target target, SweepSettings s, long seed, double apThreshold,
-            float[] base, Curve c, String note) {
+    /** The perturbation as curve prints it: what it was, its curves, and every metric. */
+    static ObjectNode describe(Perturbed p, long seed, String note) {
         ObjectNode json = Json.MAPPER.createObjectNode();
-        json.putPOJO("base_tokens", tokens);
-        json.put("target", target.type().id());
-        if (target.tokens() != null) {
-            json.putPOJO("target_tokens", target.tokens());
+        SweepSettings s = p.sweep();
+        json.putPOJO("base_tokens", p.baseTokens());
+        json.put("target", p.targetType().id());
+        if (p.target().tokens() != null) {
+            json.putPOJO("target_tokens", p.target().tokens());
         }
-        if (target.synthesis() != null) {
-            json.putPOJO("chosen", target.synthesis().chosen());
+        if (p.target().synthesis() != null) {
+            json.putPOJO("chosen", p.target().synthesis().chosen());
         }
         json.put("seed", seed);
         json.put("hook", s.hook().name());
@@ -118,15 +112,13 @@ final class CurveCommand implements Command {
             json.put("step_size", s.stepSize());
         }
         json.put("steps", s.steps());
-        json.put("distance", Targets.distance(base, target.activation()));
-        json.putPOJO("l2", toFloats(c.l2()));
-        json.putPOJO("kl", toFloats(c.kl()));
-        json.put("ms_l2", c.msL2());
-        json.put("ms_kl", c.msKl());
-        json.put("auc_l2", c.aucL2());
-        json.put("nl_l2", c.nlL2());
-        json.put("ap_threshold", apThreshold);
-        json.put("ap_l2", c.apL2(apThreshold));
+        json.put("distance", p.distance());
+        json.putPOJO("l2", toFloats(p.curve().l2()));
+        json.putPOJO("kl", toFloats(p.curve().kl()));
+        json.put("ap_threshold", p.apThreshold());
+        for (Metric m : Metric.values()) {
+            json.put(m.id(), p.metric(m));
+        }
         if (note != null) {
             json.put("note", note);
         }

@@ -7,19 +7,15 @@ import java.util.Map;
 import java.util.function.LongConsumer;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
-import org.plateau.perturbation.PromptSource;
-import org.plateau.model.Gpt2;
-import org.plateau.model.Gpt2Prefix;
 import org.plateau.perturbation.ActivationDistribution;
-import org.plateau.perturbation.Curve;
-import org.plateau.perturbation.PerturbationSweep;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.perturbation.Seeds;
 import org.plateau.perturbation.StepMode;
 import org.plateau.perturbation.Target;
 import org.plateau.perturbation.TargetType;
 import org.plateau.perturbation.Targets;
-import org.plateau.sae.LatentProperties;
 import org.plateau.sae.Latent;
+import org.plateau.sae.LatentProperties;
 import org.plateau.sae.Sae;
 import org.plateau.sae.SyntheticActivations;
 
@@ -29,26 +25,26 @@ import org.plateau.sae.SyntheticActivations;
  * with the same result: what makes an interrupted run resumable.
  *
  * <p>For each base the prompt is run once, and all its sweeps (both step modes, every target,
- * every plateau base) go through the remaining blocks in shared batches.
+ * every plateau base) go through the remaining blocks in shared batches ({@link Perturber}).
  */
 public final class StudyRunner {
 
     /** Everything computed for one base. */
     public record IndexResult(int index, List<PerturbationRecord> perturbations, List<LatentRecord> latents) {}
 
-    /** Rows per batched forward pass: large enough for efficient products, small enough for memory. */
-    public static final int MAX_BATCH_ROWS = 2048;
-
     /** The plateau experiment's base types (§4.4); its target is always random. */
     static final List<TargetType> PLATEAU_BASES = List.of(TargetType.MODEL_GENERATED,
             TargetType.SYNTHETIC_BASELINE, TargetType.SYNTHETIC_STRUCTURED, TargetType.RANDOM);
 
+    /** Where a base's time goes, for the benchmark. */
+    public enum Phase { PREFILL, TARGETS, SWEEPS, LATENTS }
+
     private final Lab lab;
     private final StudySettings s;
     private final PromptSource prompts;
-    private final Targets targets;
-    private final PerturbationSweep sweep;
+    private final Perturber perturber;
     private final SyntheticActivations synth;
+    private final Map<Phase, Long> nanos = new EnumMap<>(Phase.class);
 
     public StudyRunner(Lab lab, StudySettings settings, PromptSource prompts) {
         int context = lab.model().config().nCtx();
@@ -63,8 +59,7 @@ public final class StudyRunner {
         this.lab = lab;
         this.s = settings;
         this.prompts = prompts;
-        this.targets = lab.targets(settings.hook(), prompts, settings.statsActivations(), settings.targetCos());
-        this.sweep = lab.sweep();
+        this.perturber = new Perturber(lab, prompts, settings.perturbation());
         this.synth = lab.sae() == null ? null : new SyntheticActivations(lab.sae());
     }
 
@@ -75,11 +70,13 @@ public final class StudyRunner {
 
     /** The plateau base types that can run. */
     public List<TargetType> plateauBases() {
-        return PLATEAU_BASES.stream().filter(t -> lab.sae() != null || !isSynthetic(t)).toList();
+        return PLATEAU_BASES.stream().filter(t -> lab.sae() != null || !t.needsSae()).toList();
     }
 
-    private static boolean isSynthetic(TargetType t) {
-        return t == TargetType.SYNTHETIC_BASELINE || t == TargetType.SYNTHETIC_STRUCTURED;
+    /** Sweeps per base with these settings: each target in each step mode, and each plateau base. */
+    public int sweepsPerBase() {
+        int modes = (s.runs(Experiment.SENSITIVITY) ? 1 : 0) + (s.runs(Experiment.RELATIVE) ? 1 : 0);
+        return modes * targetTypes().size() + (s.runs(Experiment.PLATEAU) ? plateauBases().size() : 0);
     }
 
     /** Whether the random-target distribution is needed (it costs thousands of forward passes). */
@@ -91,77 +88,94 @@ public final class StudyRunner {
 
     /** Fits (or loads) the random-target distribution up front, reporting activations computed. */
     public ActivationDistribution distribution(LongConsumer progress) {
-        return lab.distribution(s.hook(), prompts, s.statsActivations(), progress);
+        return perturber.distribution(progress);
     }
 
-    /** One pending sweep and what it is. */
-    private record Pending(Experiment experiment, StepMode mode, TargetType baseType, TargetType targetType,
-            Target target, float[] base, String targetStream) {}
+    /** Seconds spent so far in each phase of {@link #run}. */
+    public Map<Phase, Double> seconds() {
+        Map<Phase, Double> out = new EnumMap<>(Phase.class);
+        nanos.forEach((p, n) -> out.put(p, n / 1e9));
+        return out;
+    }
+
+    private long clock(Phase phase, long since) {
+        long now = System.nanoTime();
+        nanos.merge(phase, now - since, Long::sum);
+        return now;
+    }
+
+    /** A sweep of base i and what it is called in the records. */
+    private record Named(Experiment experiment, Perturber.Spec spec, String targetStream) {}
 
     public IndexResult run(int i) {
         int[] tokens = prompts.draw(Seeds.stream(s.seed(), "base", i));
-        try (Gpt2Prefix prefix = sweep.prepare(tokens, s.hook())) {
-            float[] a = prefix.activation();
-            Map<TargetType, Target> made = new EnumMap<>(TargetType.class);
-            if (s.runs(Experiment.SENSITIVITY) || s.runs(Experiment.RELATIVE) || s.runs(Experiment.LATENTS)) {
-                for (TargetType t : targetTypes()) {
-                    made.put(t, targets.make(t, a, Seeds.stream(s.seed(), "target", i, t.id())));
-                }
-            }
-            List<Pending> pending = new ArrayList<>();
+        long t = System.nanoTime();
+        try (Perturber.Base base = perturber.base(tokens)) {
+            t = clock(Phase.PREFILL, t);
+            Map<TargetType, Target> made = targets(base, i);
+            List<Named> sweeps = new ArrayList<>();
             for (Experiment e : List.of(Experiment.SENSITIVITY, Experiment.RELATIVE)) {
                 if (s.runs(e)) {
                     StepMode mode = e == Experiment.SENSITIVITY ? StepMode.ABSOLUTE : StepMode.RELATIVE;
-                    for (TargetType t : targetTypes()) {
-                        pending.add(new Pending(e, mode, TargetType.MODEL_GENERATED, t, made.get(t), a,
-                                "target/" + i + "/" + t.id()));
+                    for (TargetType type : targetTypes()) {
+                        sweeps.add(new Named(e, base.toward(made.get(type), mode), "target/" + i + "/" + type.id()));
                     }
                 }
             }
             if (s.runs(Experiment.PLATEAU)) {
                 ActivationDistribution gaussian = distribution(null);
-                Target randomTarget = new Target(TargetType.RANDOM,
-                        gaussian.sample(Seeds.stream(s.seed(), "plateau-target", i)), null, null);
+                Target randomTarget = plateauTarget(gaussian, i);
                 for (TargetType b : plateauBases()) {
-                    pending.add(new Pending(Experiment.PLATEAU, StepMode.ABSOLUTE, b, TargetType.RANDOM, randomTarget,
-                            plateauBase(b, a, i, gaussian), "plateau-target/" + i));
+                    sweeps.add(new Named(Experiment.PLATEAU, new Perturber.Spec(StepMode.ABSOLUTE, b,
+                            plateauBase(b, base.activation(), i, gaussian), randomTarget), "plateau-target/" + i));
                 }
             }
-            List<PerturbationSweep.Job> jobs = pending.stream()
-                    .map(p -> new PerturbationSweep.Job(p.base(), p.target().activation(), s.sweep(p.mode())))
-                    .toList();
-            List<Curve> curves = sweep.runAll(prefix, jobs, MAX_BATCH_ROWS);
+            t = clock(Phase.TARGETS, t);
+            List<Perturbed> done = base.sweep(sweeps.stream().map(Named::spec).toList());
+            t = clock(Phase.SWEEPS, t);
             List<PerturbationRecord> records = new ArrayList<>();
-            for (int k = 0; k < pending.size(); k++) {
-                records.add(record(pending.get(k), curves.get(k), i, tokens));
+            for (int k = 0; k < sweeps.size(); k++) {
+                records.add(record(sweeps.get(k), done.get(k), i));
             }
             List<LatentRecord> latents = s.runs(Experiment.LATENTS) && lab.sae() != null
-                    ? latentRecords(i, a, made) : List.of();
+                    ? latentRecords(i, base.activation(), made) : List.of();
+            clock(Phase.LATENTS, t);
             return new IndexResult(i, records, latents);
         }
     }
 
-    /** A recorded perturbation's base and target vectors, derived again from their random streams. */
-    public record Recreated(int[] tokens, float[] base, Target target, PerturbationSweep.Job job) {}
+    /** The sensitivity targets of base i, each from its own stream (also for the latents experiment). */
+    private Map<TargetType, Target> targets(Perturber.Base base, int i) {
+        Map<TargetType, Target> made = new EnumMap<>(TargetType.class);
+        if (s.runs(Experiment.SENSITIVITY) || s.runs(Experiment.RELATIVE) || s.runs(Experiment.LATENTS)) {
+            for (TargetType type : targetTypes()) {
+                made.put(type, base.target(type, Seeds.stream(s.seed(), "target", i, type.id())));
+            }
+        }
+        return made;
+    }
+
+    private Target plateauTarget(ActivationDistribution gaussian, int i) {
+        return new Target(TargetType.RANDOM, gaussian.sample(Seeds.stream(s.seed(), "plateau-target", i)), null, null);
+    }
 
     /**
-     * Derives the base and target of a recorded perturbation again, exactly as {@link #run} drew
-     * them, so that it can be reopened and examined (needs the model and SAE of the run).
+     * A recorded perturbation made again, exactly as {@link #run} made it — its base and target
+     * drawn again from their random streams and swept (needs the run's model and SAE).
      */
-    public Recreated recreate(PerturbationRecord r) {
+    public Perturbed recreate(PerturbationRecord r) {
         int i = r.index();
-        int[] tokens = r.baseTokens();
-        float[] a = lab.model().activation(tokens, s.hook());
         StepMode mode = StepMode.parse(r.mode());
-        if (r.experiment().equals(Experiment.PLATEAU.id())) {
-            ActivationDistribution gaussian = distribution(null);
-            Target t = new Target(TargetType.RANDOM, gaussian.sample(Seeds.stream(s.seed(), "plateau-target", i)), null, null);
-            float[] base = plateauBase(TargetType.parse(r.baseType()), a, i, gaussian);
-            return new Recreated(tokens, base, t, new PerturbationSweep.Job(base, t.activation(), s.sweep(mode)));
+        try (Perturber.Base base = perturber.base(r.baseTokens())) {
+            if (r.experiment().equals(Experiment.PLATEAU.id())) {
+                ActivationDistribution gaussian = distribution(null);
+                TargetType baseType = TargetType.parse(r.baseType());
+                return base.sweep(new Perturber.Spec(mode, baseType, plateauBase(baseType, base.activation(), i, gaussian),
+                        plateauTarget(gaussian, i)));
+            }
+            TargetType type = TargetType.parse(r.targetType());
+            return base.sweep(base.toward(base.target(type, Seeds.stream(s.seed(), "target", i, type.id())), mode));
         }
-        TargetType type = TargetType.parse(r.targetType());
-        Target t = targets.make(type, a, Seeds.stream(s.seed(), "target", i, type.id()));
-        return new Recreated(tokens, a, t, new PerturbationSweep.Job(a, t.activation(), s.sweep(mode)));
     }
 
     /** A plateau base: the real activation, or one made from it, or a Gaussian draw. */
@@ -176,11 +190,12 @@ public final class StudyRunner {
         };
     }
 
-    private PerturbationRecord record(Pending p, Curve c, int i, int[] tokens) {
-        List<Integer> chosen = p.target().synthesis() == null ? null : p.target().synthesis().chosen();
-        return new PerturbationRecord(p.experiment().id(), p.mode().id(), i, p.baseType().id(), p.targetType().id(),
-                tokens, p.target().tokens(), p.targetStream(), chosen, Targets.distance(p.base(), p.target().activation()),
-                toFloats(c.l2()), toFloats(c.kl()), c.msL2(), c.msKl(), c.aucL2(), c.nlL2(), c.apL2(s.apThreshold()));
+    private PerturbationRecord record(Named n, Perturbed p, int i) {
+        Target target = p.target();
+        List<Integer> chosen = target.synthesis() == null ? null : target.synthesis().chosen();
+        return new PerturbationRecord(n.experiment().id(), p.sweep().mode().id(), i, p.baseType().id(),
+                p.targetType().id(), p.baseTokens(), target.tokens(), n.targetStream(), chosen, p.distance(),
+                toFloats(p.curve().l2()), toFloats(p.curve().kl()), p.metrics());
     }
 
     /** Appendix E for every target of base i, including the model-generated one (a real activation). */

@@ -18,15 +18,14 @@ import org.plateau.perturbation.TargetType;
  * @param n perturbations per type (the paper: 1000)
  * @param seed root of every random draw
  * @param dataset where prompts come from (see {@link org.plateau.data.Datasets})
+ * @param perturbation how each perturbation is made and measured
  * @param targetTypes the sensitivity experiments' target types
- * @param statsActivations activations behind the random-target μ and Σ
  * @param experiments which parts of the study run
  */
-public record StudySettings(int n, long seed, String dataset, HookPoint hook, HookPoint read, double stepSize,
-        int steps, double apThreshold, double targetCos, int statsActivations, List<TargetType> targetTypes,
-        Set<Experiment> experiments) {
+public record StudySettings(int n, long seed, String dataset, PerturbationSettings perturbation,
+        List<TargetType> targetTypes, Set<Experiment> experiments) {
 
-    public static final double DEFAULT_AP_THRESHOLD = 20;
+    public static final double DEFAULT_AP_THRESHOLD = PerturbationSettings.DEFAULT_AP_THRESHOLD;
 
     public StudySettings {
         if (n < 1) {
@@ -35,24 +34,51 @@ public record StudySettings(int n, long seed, String dataset, HookPoint hook, Ho
         if (n > 10_000_000) {
             throw new PlateauException("--n of " + n + " is more than Plateau can hold; use at most 10000000.");
         }
-        if (!(apThreshold > 0)) {
-            throw new PlateauException("--ap-threshold must be positive, not " + apThreshold + ".");
-        }
-        if (!(targetCos >= -1 && targetCos <= 1)) {
-            throw new PlateauException("--target-cos must lie between -1 and 1, not " + targetCos + ".");
-        }
-        Lab.checkStatsActivations(statsActivations);
         if (targetTypes.isEmpty()) {
             throw new PlateauException("At least one target type is needed.");
         }
-        // checks the step settings once, with the error a user would see from a sweep
-        new SweepSettings(hook, read, StepMode.ABSOLUTE, stepSize, steps);
         targetTypes = List.copyOf(targetTypes);
         experiments = Set.copyOf(experiments);
     }
 
+    /** The settings field by field, as results.json names them. */
+    public StudySettings(int n, long seed, String dataset, HookPoint hook, HookPoint read, double stepSize, int steps,
+            double apThreshold, double targetCos, int statsActivations, List<TargetType> targetTypes,
+            Set<Experiment> experiments) {
+        this(n, seed, dataset, new PerturbationSettings(hook, read, stepSize, steps, apThreshold, targetCos,
+                statsActivations), targetTypes, experiments);
+    }
+
+    public HookPoint hook() {
+        return perturbation.hook();
+    }
+
+    public HookPoint read() {
+        return perturbation.read();
+    }
+
+    public double stepSize() {
+        return perturbation.stepSize();
+    }
+
+    public int steps() {
+        return perturbation.steps();
+    }
+
+    public double apThreshold() {
+        return perturbation.apThreshold();
+    }
+
+    public double targetCos() {
+        return perturbation.targetCos();
+    }
+
+    public int statsActivations() {
+        return perturbation.statsActivations();
+    }
+
     public SweepSettings sweep(StepMode mode) {
-        return new SweepSettings(hook, read, mode, stepSize, steps);
+        return perturbation.sweep(mode);
     }
 
     public boolean runs(Experiment e) {
@@ -77,13 +103,13 @@ public record StudySettings(int n, long seed, String dataset, HookPoint hook, Ho
         o.put("n", n);
         o.put("seed", seed);
         o.put("dataset", dataset);
-        o.put("hook", hook.name());
-        o.put("read", read.name());
-        o.put("step_size", stepSize);
-        o.put("steps", steps);
-        o.put("ap_threshold", apThreshold);
-        o.put("target_cos", targetCos);
-        o.put("stats_activations", statsActivations);
+        o.put("hook", hook().name());
+        o.put("read", read().name());
+        o.put("step_size", stepSize());
+        o.put("steps", steps());
+        o.put("ap_threshold", apThreshold());
+        o.put("target_cos", targetCos());
+        o.put("stats_activations", statsActivations());
         ArrayNode types = o.putArray("target_types");
         targetTypes.forEach(t -> types.add(t.id()));
         ArrayNode ex = o.putArray("experiments");

@@ -7,12 +7,11 @@ import java.util.function.BooleanSupplier;
 import org.plateau.data.Datasets;
 import org.plateau.experiment.Experiment;
 import org.plateau.experiment.Lab;
+import org.plateau.experiment.PerturbationSettings;
 import org.plateau.experiment.PerturbationRecord;
 import org.plateau.experiment.StudyRunner;
 import org.plateau.experiment.StudySettings;
-import org.plateau.model.HookPoint;
 import org.plateau.perturbation.StepMode;
-import org.plateau.perturbation.SweepSettings;
 import org.plateau.perturbation.TargetType;
 
 /**
@@ -22,8 +21,7 @@ import org.plateau.perturbation.TargetType;
  */
 public final class Comparison {
 
-    public record Request(List<TargetType> types, StepMode mode, int n, long seed, HookPoint hook, HookPoint read,
-            double stepSize, double apThreshold, double targetCos, int statsActivations) {}
+    public record Request(List<TargetType> types, StepMode mode, int n, long seed, PerturbationSettings settings) {}
 
     /** What a batch produced; {@code complete} is false when it was cancelled. */
     public record Result(List<PerturbationRecord> records, StudySettings settings, boolean complete) {}
@@ -42,15 +40,14 @@ public final class Comparison {
 
     public static StudySettings settings(Request r) {
         Experiment e = r.mode() == StepMode.ABSOLUTE ? Experiment.SENSITIVITY : Experiment.RELATIVE;
-        return new StudySettings(r.n(), r.seed(), Datasets.SAMPLE_PROMPTS, r.hook(), r.read(), r.stepSize(),
-                SweepSettings.DEFAULT_STEPS, r.apThreshold(), r.targetCos(), r.statsActivations(), r.types(), Set.of(e));
+        return new StudySettings(r.n(), r.seed(), Datasets.SAMPLE_PROMPTS, r.settings(), r.types(), Set.of(e));
     }
 
     public static Result run(Lab lab, Request r, Listener listener, BooleanSupplier cancelled) {
         StudySettings s = settings(r);
         StudyRunner runner = new StudyRunner(lab, s, Datasets.defaultFor(lab.model().config(), Lab.PROMPT_LENGTH));
         if (runner.needsDistribution()) {
-            runner.distribution(done -> listener.fitting(done, r.statsActivations()));
+            runner.distribution(done -> listener.fitting(done, r.settings().statsActivations()));
         }
         List<PerturbationRecord> records = new ArrayList<>();
         for (int i = 0; i < r.n(); i++) {

@@ -5,11 +5,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.plateau.experiment.Experiment;
-import org.plateau.experiment.Metric;
-import org.plateau.experiment.PaperTables;
 import org.plateau.experiment.PerturbationRecord;
 import org.plateau.metrics.DistributionStats;
 import org.plateau.metrics.Histograms;
+import org.plateau.perturbation.Metric;
 import org.plateau.perturbation.StepMode;
 import org.plateau.perturbation.TargetType;
 
@@ -20,9 +19,8 @@ import org.plateau.perturbation.TargetType;
  */
 public final class Distributions {
 
-    /** Bins of 5 steps over 0..104 (101 = no blow-up within the sweep). */
-    public static final int BIN = 5;
-    public static final int BINS = 21;
+    /** Bins of 5 steps, from 0 to past the sweep's end (N + 1 = no blow-up within the sweep). */
+    public static final int BIN = Histograms.STEP_BIN;
 
     private Distributions() {}
 
@@ -41,10 +39,10 @@ public final class Distributions {
 
     /** One type's distribution. */
     public record TypeDistribution(TargetType type, double[] values, Histograms.Counts histogram,
-            Histograms.Cdf cdf, DistributionStats stats, PaperTables.Paper paper) {}
+            Histograms.Cdf cdf, DistributionStats stats, Metric.Paper paper) {}
 
-    /** A metric's distributions for every type of a slice. */
-    public record View(Slice slice, Metric metric, List<TypeDistribution> types) {
+    /** A metric's distributions for every type of a slice, over sweeps of {@code steps} steps. */
+    public record View(Slice slice, Metric metric, int steps, List<TypeDistribution> types) {
         public int total() {
             return types.stream().mapToInt(t -> t.values().length).sum();
         }
@@ -59,7 +57,14 @@ public final class Distributions {
         return new ArrayList<>(out);
     }
 
+    /** The sweeps' step count N, as the records hold it (their curves have N + 1 points). */
+    public static int steps(List<PerturbationRecord> records) {
+        return records.stream().mapToInt(r -> r.l2().length - 1).max().orElse(100);
+    }
+
     public static View of(List<PerturbationRecord> records, Slice slice, Metric metric) {
+        int steps = steps(records);
+        int bins = Histograms.stepBins(steps);
         double[] reference = values(records, slice, TargetType.MODEL_GENERATED, metric);
         List<TypeDistribution> types = new ArrayList<>();
         for (TargetType t : TargetType.values()) {
@@ -67,18 +72,19 @@ public final class Distributions {
             if (v.length == 0) {
                 continue;
             }
-            types.add(new TypeDistribution(t, v, Histograms.of(v, 0, BIN, BINS), Histograms.cdf(v, BIN * BINS),
+            types.add(new TypeDistribution(t, v, Histograms.of(v, 0, BIN, bins), Histograms.cdf(v, BIN * bins),
                     DistributionStats.of(v, reference.length == 0 ? null : reference),
-                    slice.byBase() ? null : PaperTables.paperValue(metric, slice.mode(), t)));
+                    slice.byBase() ? null : metric.paper(slice.mode(), t)));
         }
-        return new View(slice, metric, types);
+        return new View(slice, metric, steps, types);
     }
 
     /** The records of one type whose metric falls in histogram bin {@code bin}. */
     public static List<PerturbationRecord> inBin(List<PerturbationRecord> records, Slice slice, Metric metric,
             TargetType type, int bin) {
+        int bins = Histograms.stepBins(steps(records));
         return ofType(records, slice, type).stream()
-                .filter(r -> Histograms.binOf(r.metric(metric), 0, BIN, BINS) == bin)
+                .filter(r -> Histograms.binOf(r.metric(metric), 0, BIN, bins) == bin)
                 .toList();
     }
 

@@ -1,6 +1,6 @@
 package org.plateau.explore;
 
-import org.plateau.model.HookPoint;
+import org.plateau.experiment.PerturbationSettings;
 import org.plateau.perturbation.StepMode;
 import org.plateau.perturbation.TargetType;
 
@@ -10,7 +10,7 @@ import org.plateau.perturbation.TargetType;
  * @param baseTokens the prompt to perturb
  * @param targetTokens the target prompt of model-generated and SAE-reconstruction targets, or null to draw one
  * @param seed what target draws come from (a new seed redraws the target)
- * @param statsActivations activations behind random targets' μ and Σ
+ * @param settings how perturbations are made and measured
  */
-public record ExploreRequest(int[] baseTokens, TargetType type, int[] targetTokens, StepMode mode, double stepSize,
-        HookPoint hook, HookPoint read, double apThreshold, double targetCos, int statsActivations, long seed) {}
+public record ExploreRequest(int[] baseTokens, TargetType type, int[] targetTokens, StepMode mode, long seed,
+        PerturbationSettings settings) {}

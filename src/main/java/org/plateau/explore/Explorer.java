@@ -12,19 +12,17 @@ import org.plateau.data.Datasets;
 import org.plateau.perturbation.PromptSource;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.PerturbationRecord;
+import org.plateau.experiment.PerturbationSettings;
+import org.plateau.experiment.Perturbed;
+import org.plateau.experiment.Perturber;
 import org.plateau.experiment.StudyRunner;
 import org.plateau.experiment.StudySettings;
-import org.plateau.model.Gpt2;
-import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.Gpt2Tokenizer;
-import org.plateau.model.HookPoint;
 import org.plateau.perturbation.Curve;
-import org.plateau.perturbation.PerturbationSweep;
 import org.plateau.perturbation.Seeds;
-import org.plateau.perturbation.SweepSettings;
+import org.plateau.perturbation.StepMode;
 import org.plateau.perturbation.Target;
 import org.plateau.perturbation.TargetType;
-import org.plateau.perturbation.Targets;
 import org.plateau.sae.Latent;
 import org.plateau.sae.Sae;
 
@@ -42,8 +40,10 @@ public final class Explorer implements AutoCloseable {
     /** The runner of the last run reopened from, kept: reopening opens its dataset and fits its targets once. */
     private StudySettings reopenSettings;
     private StudyRunner reopenRunner;
-    /** The last base prompt run, kept so that overlaying more targets on it costs only their sweeps. */
-    private Gpt2Prefix prefix;
+    /** The perturber of the current settings, and the last base prompt run: changing the target type, step mode
+     *  or step size on one base then costs only the new target and its sweep. */
+    private Perturber perturber;
+    private Perturber.Base base;
 
     public Explorer(Lab lab) {
         this.lab = lab;
@@ -129,31 +129,40 @@ public final class Explorer implements AutoCloseable {
         if (r.type().needsSae() && lab.sae() == null) {
             throw new PlateauException("The target type " + r.type().id() + " needs an SAE; choose one first.");
         }
-        SweepSettings s = new SweepSettings(r.hook(), r.read(), r.mode(), r.stepSize(), SweepSettings.DEFAULT_STEPS);
-        Gpt2Prefix p = prefixFor(r.baseTokens(), r.hook());
-        float[] a = p.activation();
+        Perturber.Base b = baseFor(r.settings(), r.baseTokens());
         if (r.type() == TargetType.RANDOM) {
-            lab.distribution(r.hook(), prompts, r.statsActivations(), fitting);
+            perturber.distribution(fitting);
         }
-        Targets targets = lab.targets(r.hook(), prompts, r.statsActivations(), r.targetCos());
-        Target target = r.targetTokens() != null
-                && (r.type() == TargetType.MODEL_GENERATED || r.type() == TargetType.SAE_RECONSTRUCTION)
-                ? targets.fromPrompt(r.type(), r.targetTokens())
-                : targets.make(r.type(), a, Seeds.stream(r.seed(), "explore", r.type().id()));
-        Curve curve = new PerturbationSweep(lab.model()).run(p, target.activation(), s);
-        return new Perturbation(r.baseTokens().clone(), tokenTexts(r.baseTokens()), TargetType.MODEL_GENERATED,
-                r.type(), target, a, s, curve, r.apThreshold(), Targets.distance(a, target.activation()), r.seed(),
-                "explorer");
+        Target target = r.targetTokens() != null && r.type().fromPrompt()
+                ? b.target(r.type(), r.targetTokens())
+                : b.target(r.type(), Seeds.stream(r.seed(), "explore", r.type().id()));
+        Perturbed p = b.sweep(b.toward(target, r.mode()));
+        return new Perturbation(p, tokenTexts(r.baseTokens()), r.seed(), "explorer");
     }
 
-    private Gpt2Prefix prefixFor(int[] tokens, HookPoint hook) {
-        if (prefix == null || !Arrays.equals(prefix.tokens(), tokens) || prefix.at().index() != hook.index()) {
-            if (prefix != null) {
-                prefix.close();
+    /** The base prompt run for these settings: kept while the prompt and the perturbed hook stay. */
+    private Perturber.Base baseFor(PerturbationSettings settings, int[] tokens) {
+        if (perturber == null || !perturber.settings().equals(settings)) {
+            boolean sameHook = perturber != null && perturber.settings().hook().equals(settings.hook());
+            perturber = new Perturber(lab, prompts, settings);
+            if (!sameHook) {
+                closeBase();
             }
-            prefix = lab.model().prefill(tokens, hook);
         }
-        return prefix;
+        if (base == null || !Arrays.equals(base.tokens(), tokens)) {
+            closeBase();
+            base = perturber.base(tokens);
+        } else if (base.owner() != perturber) {
+            base = perturber.rebase(base);
+        }
+        return base;
+    }
+
+    private void closeBase() {
+        if (base != null) {
+            base.close();
+            base = null;
+        }
     }
 
     /**
@@ -166,14 +175,8 @@ public final class Explorer implements AutoCloseable {
                     Lab.PROMPT_LENGTH).prompts());
             reopenSettings = settings;
         }
-        StudyRunner.Recreated again = reopenRunner.recreate(record);
-        Gpt2Prefix p = prefixFor(again.tokens(), settings.hook());
-        Curve curve = new PerturbationSweep(lab.model()).run(p, again.base(), again.target().activation(),
-                again.job().settings());
-        return new Perturbation(again.tokens(), tokenTexts(again.tokens()), TargetType.parse(record.baseType()),
-                TargetType.parse(record.targetType()), again.target(), again.base(), again.job().settings(), curve,
-                settings.apThreshold(), Targets.distance(again.base(), again.target().activation()), settings.seed(),
-                record.experiment() + " #" + record.index());
+        Perturbed p = reopenRunner.recreate(record);
+        return new Perturbation(p, tokenTexts(p.baseTokens()), settings.seed(), record.experiment() + " #" + record.index());
     }
 
     /**
@@ -191,9 +194,10 @@ public final class Explorer implements AutoCloseable {
             l2[i] = r.l2()[i];
             kl[i] = r.kl()[i];
         }
-        return new Perturbation(r.baseTokens(), texts, TargetType.parse(r.baseType()), TargetType.parse(r.targetType()),
-                null, null, s.sweep(org.plateau.perturbation.StepMode.parse(r.mode())), new Curve(l2, kl),
-                s.apThreshold(), r.distance(), s.seed(), r.experiment() + " #" + r.index() + ", as recorded");
+        Perturbed p = new Perturbed(r.baseTokens(), TargetType.parse(r.baseType()), TargetType.parse(r.targetType()),
+                null, null, s.sweep(StepMode.parse(r.mode())), new Curve(l2, kl), r.metrics(), s.apThreshold(),
+                r.distance());
+        return new Perturbation(p, texts, s.seed(), r.experiment() + " #" + r.index() + ", as recorded");
     }
 
     /** The latents of the base, the target and the perturbed activation at {@code step}. */
@@ -230,9 +234,6 @@ public final class Explorer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (prefix != null) {
-            prefix.close();
-            prefix = null;
-        }
+        closeBase();
     }
 }

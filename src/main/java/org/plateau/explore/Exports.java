@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
 import org.plateau.io.Json;
+import org.plateau.perturbation.Metric;
 
 /** The data behind the app's charts, as CSV or JSON text. */
 public final class Exports {
@@ -52,12 +53,10 @@ public final class Exports {
             o.put("distance", p.distance());
             o.putPOJO("l2", p.curve().l2());
             o.putPOJO("kl", p.curve().kl());
-            o.put("ms_l2", p.msL2());
-            o.put("ms_kl", p.msKl());
-            o.put("auc_l2", p.aucL2());
-            o.put("nl_l2", p.nlL2());
             o.put("ap_threshold", p.apThreshold());
-            o.put("ap_l2", p.apL2());
+            for (Metric m : Metric.values()) {
+                o.put(m.id(), p.metric(m));
+            }
         }
         return all.toPrettyString();
     }

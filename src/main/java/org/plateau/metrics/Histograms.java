@@ -5,7 +5,20 @@ import java.util.Arrays;
 /** Histograms and empirical CDFs of a sample, as the figures and the app draw them. */
 public final class Histograms {
 
+    /** Histograms of step metrics count in bins of this many steps (the paper's figures do). */
+    public static final int STEP_BIN = 5;
+
     private Histograms() {}
+
+    /** Bins of {@link #STEP_BIN} steps covering steps 0..N + 1 of a sweep of N steps (21 for the paper's 100). */
+    public static int stepBins(int steps) {
+        return (steps + 2 + STEP_BIN - 1) / STEP_BIN;
+    }
+
+    /** A step metric's histogram over a sweep of N steps. */
+    public static Counts ofSteps(double[] values, int steps) {
+        return of(values, 0, STEP_BIN, stepBins(steps));
+    }
 
     /** Bin edges (bins + 1 of them) and the count in each bin. */
     public record Counts(double[] edges, double[] counts) {

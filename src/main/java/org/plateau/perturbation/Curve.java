@@ -1,7 +1,5 @@
 package org.plateau.perturbation;
 
-import org.plateau.metrics.BlowupMetrics;
-
 /**
  * The response to one sweep, one value per step n = 0..N.
  *
@@ -22,25 +20,5 @@ public record Curve(double[] l2, double[] kl) {
                         + " smaller step size or fewer steps.");
             }
         }
-    }
-
-    public int msL2() {
-        return BlowupMetrics.maxSlope(l2);
-    }
-
-    public int msKl() {
-        return BlowupMetrics.maxSlope(kl);
-    }
-
-    public int aucL2() {
-        return BlowupMetrics.auc(l2);
-    }
-
-    public int nlL2() {
-        return BlowupMetrics.nonLinearity(l2);
-    }
-
-    public int apL2(double threshold) {
-        return BlowupMetrics.activationPlateau(l2, threshold);
     }
 }

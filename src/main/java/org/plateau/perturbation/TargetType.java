@@ -38,6 +38,11 @@ public enum TargetType {
         return needsSae;
     }
 
+    /** Whether a target of this type can come from a given prompt (model-generated, and its SAE reconstruction). */
+    public boolean fromPrompt() {
+        return this == MODEL_GENERATED || this == SAE_RECONSTRUCTION;
+    }
+
     public static TargetType parse(String s) {
         for (TargetType t : values()) {
             if (t.id.equals(s)) {

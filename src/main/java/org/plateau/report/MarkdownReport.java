@@ -8,6 +8,7 @@ import org.plateau.experiment.PaperTables;
 import org.plateau.experiment.PaperTables.LatentRow;
 import org.plateau.experiment.PaperTables.MetricTable;
 import org.plateau.experiment.StudyResults;
+import org.plateau.perturbation.Metric;
 
 /**
  * report.md: one table per paper table with our mean, std and KS beside the paper's, the figures,
@@ -100,7 +101,7 @@ public final class MarkdownReport {
             b.append("| type | steps | n | mean | paper mean | std | paper std | KS | paper KS |\n");
             b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (PaperTables.Row row : t.rows()) {
-                PaperTables.Paper paper = row.paper();
+                Metric.Paper paper = row.paper();
                 b.append("| ").append(row.type().id()).append(" | ").append(row.mode().id()).append(" | ")
                         .append(row.ours().n()).append(" | ")
                         .append(num(row.ours().mean(), 2)).append(" | ").append(paper == null ? "—" : num(paper.mean(), 2))
@@ -110,7 +111,7 @@ public final class MarkdownReport {
                         .append(paper == null || paper.ks() == null ? "—" : num(paper.ks(), 2)).append(" |\n");
             }
             b.append('\n');
-            String name = "figure-" + t.figure().replace(".", "") + ".png";
+            String name = StudyFigures.figureFile(t);
             if (figures.containsKey(name)) {
                 figure(b, name, figures.get(name));
             }

@@ -15,6 +15,7 @@ import org.plateau.experiment.PaperTables.MetricTable;
 import org.plateau.experiment.PerturbationRecord;
 import org.plateau.experiment.StudyResults;
 import org.plateau.metrics.Histograms;
+import org.plateau.perturbation.Metric;
 import org.plateau.perturbation.StepMode;
 import org.plateau.perturbation.TargetType;
 import org.plateau.plot.Chart;
@@ -24,8 +25,8 @@ import org.plateau.plot.Palette;
 /** The paper's figures drawn from a study's results, one PNG each, without a display. */
 public final class StudyFigures {
 
-    /** Bins of the step histograms: 5 steps wide over 0..104 (step 101 = "no blow-up in the sweep"). */
-    public static final int BIN = 5;
+    /** Bins of the step histograms: 5 steps wide, past the sweep's end (step N + 1 = "no blow-up in the sweep"). */
+    public static final int BIN = Histograms.STEP_BIN;
 
     private static final List<TargetType> MAIN = List.of(TargetType.MODEL_GENERATED, TargetType.RANDOM,
             TargetType.SYNTHETIC_BASELINE, TargetType.SYNTHETIC_STRUCTURED);
@@ -48,8 +49,8 @@ public final class StudyFigures {
         }
         for (MetricTable t : results.tables()) {
             if (t.rows().stream().anyMatch(r -> r.ours().n() > 0)) {
-                String name = "figure-" + t.figure().replace(".", "") + ".png";
-                write(dir, name, distributionFigure(t), written, "Figure " + t.figure() + ": " + t.title()
+                String name = figureFile(t);
+                write(dir, name, distributionFigure(t), written, "Figure " + figureName(t) + ": " + t.title()
                         + " — histogram (bins of " + BIN + " steps) and CDF per type");
             }
         }
@@ -84,8 +85,8 @@ public final class StudyFigures {
             }
             PerturbationRecord example = rs.get(0);
             Color c = Palette.color(t);
-            addCurve(l2, t.label(), example.l2(), example.msL2(), mean(rs, true), c);
-            addCurve(kl, t.label(), example.kl(), example.msKl(), mean(rs, false), c);
+            addCurve(l2, t.label(), example.l2(), example.metric(Metric.MS_L2), mean(rs, true), c);
+            addCurve(kl, t.label(), example.kl(), example.metric(Metric.MS_KL), mean(rs, false), c);
         }
         l2.line("mean of all (dashed)", new double[0], new double[0], Color.GRAY, true);
         return FigureImage.render("Figure 1 — perturbations from a model-generated base toward each target type",
@@ -115,8 +116,19 @@ public final class StudyFigures {
         return m;
     }
 
+    /** The file of a table's figure: the paper's figure number, or the table's own id for metrics beyond the paper. */
+    public static String figureFile(MetricTable t) {
+        return "figure-" + figureName(t).replace(".", "") + ".png";
+    }
+
+    static String figureName(MetricTable t) {
+        return t.figure() != null ? t.figure() : t.id();
+    }
+
     /** A metric's distribution per type: histogram and CDF, a row per step mode. */
     BufferedImage distributionFigure(MetricTable t) {
+        int steps = results.settings().path("steps").asInt(100);
+        double end = Histograms.STEP_BIN * Histograms.stepBins(steps);
         List<Chart> charts = new ArrayList<>();
         List<StepMode> modes = t.rows().stream().map(PaperTables.Row::mode).distinct().toList();
         for (StepMode mode : modes) {
@@ -131,21 +143,21 @@ public final class StudyFigures {
                 double[] v = PaperTables.values(results.perturbations(), t, r.type(), mode);
                 Color c = Palette.color(r.type());
                 String label = r.type().label() + " (n " + v.length + ")";
-                Histograms.Counts h = Histograms.of(v, 0, BIN, 21);
+                Histograms.Counts h = Histograms.ofSteps(v, steps);
                 hist.histogram(label, h.edges(), h.counts(), c);
-                Histograms.Cdf f = Histograms.cdf(v, 105);
+                Histograms.Cdf f = Histograms.cdf(v, end);
                 cdf.line(label, f.x(), f.y(), c, false);
             }
-            hist.xRange(0, 105);
-            cdf.xRange(0, 105);
+            hist.xRange(0, end);
+            cdf.xRange(0, end);
             charts.add(hist);
             charts.add(cdf);
         }
         if (t.byBase()) {
             charts.add(0, plateauExamples());
-            return FigureImage.render("Figure " + t.figure() + " — " + t.title(), charts, 3, 480, 380, 2, footnote);
+            return FigureImage.render("Figure " + figureName(t) + " — " + t.title(), charts, 3, 480, 380, 2, footnote);
         }
-        return FigureImage.render("Figure " + t.figure() + " — " + t.title(), charts, 2, 560, 380, 2, footnote);
+        return FigureImage.render("Figure " + figureName(t) + " — " + t.title(), charts, 2, 560, 380, 2, footnote);
     }
 
     /** Figure 3's first panel: one L2 curve from each base type, with the AP threshold. */
@@ -164,8 +176,9 @@ public final class StudyFigures {
                 y[i] = r.l2()[i];
             }
             c.line(b.label(), steps(y.length), y, Palette.color(b), false);
-            if (r.apL2() < y.length) {
-                c.dots(null, new double[] {r.apL2()}, new double[] {y[r.apL2()]}, Palette.color(b));
+            int ap = r.metric(Metric.AP_L2);
+            if (ap < y.length) {
+                c.dots(null, new double[] {ap}, new double[] {y[ap]}, Palette.color(b));
             }
         }
         c.level("AP threshold " + results.settings().path("ap_threshold").asDouble(),

@@ -27,7 +27,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.controlsfx.control.CheckComboBox;
-import org.plateau.experiment.Metric;
+import org.plateau.perturbation.Metric;
 import org.plateau.experiment.PerturbationRecord;
 import org.plateau.explore.Distributions;
 import org.plateau.perturbation.StepMode;
@@ -126,8 +126,11 @@ final class ComparePane extends VBox {
                 }
                 String what = r.experiment().equals("plateau") ? "base " + r.baseType() + " → random"
                         : "target " + r.targetType();
-                setText("#" + r.index() + "  " + what + "  MS " + r.msL2() + " · KL " + r.msKl() + " · AUC " + r.aucL2()
-                        + " · NL " + r.nlL2() + " · AP " + r.apL2());
+                StringBuilder line = new StringBuilder("#" + r.index() + "  " + what + " ");
+                for (Metric m : Metric.values()) {
+                    line.append(m == Metric.values()[0] ? " " : " · ").append(m.shortLabel()).append(' ').append(r.metric(m));
+                }
+                setText(line.toString());
             }
         });
         binList.setOnMouseClicked(e -> {

@@ -11,6 +11,7 @@ import javafx.scene.control.Label;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.shape.Circle;
+import org.plateau.perturbation.Metric;
 import org.plateau.explore.Perturbation;
 import org.plateau.plot.Palette;
 
@@ -159,7 +160,7 @@ final class CurveChart extends VBox {
     }
 
     private int ms(Perturbation p) {
-        return quantity == Quantity.L2 ? p.msL2() : p.msKl();
+        return p.metric(quantity == Quantity.L2 ? Metric.MS_L2 : Metric.MS_KL);
     }
 
     /** The step under the pointer, or −1 outside the sweep. */

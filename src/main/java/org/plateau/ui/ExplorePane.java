@@ -8,6 +8,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import org.plateau.perturbation.Metric;
 import org.plateau.explore.Perturbation;
 import org.plateau.plot.Palette;
 
@@ -55,8 +56,8 @@ final class ExplorePane extends SplitPane {
             swatch.setStyle("-fx-background-color: " + Palette.hex(p.targetType()) + "; -fx-background-radius: 6;");
             String base = p.baseType() == org.plateau.perturbation.TargetType.MODEL_GENERATED ? "" : p.baseType().id() + " base → ";
             Label text = new Label(String.format("%s%s, %s steps — MS %d · MS of KL %d · AUC %d · NL %d · AP %d · ‖T − A‖ %.2f%s",
-                    base, p.targetType().label(), p.settings().mode().id(), p.msL2(), p.msKl(), p.aucL2(), p.nlL2(),
-                    p.apL2(), p.distance(), p.source().equals("explorer") ? "" : "   [" + p.source() + "]"));
+                    base, p.targetType().label(), p.settings().mode().id(), p.metric(Metric.MS_L2), p.metric(Metric.MS_KL), p.metric(Metric.AUC_L2),
+                    p.metric(Metric.NL_L2), p.metric(Metric.AP_L2), p.distance(), p.source().equals("explorer") ? "" : "   [" + p.source() + "]"));
             text.getStyleClass().add("summary-line");
             HBox line = new HBox(6, swatch, text);
             line.setAlignment(javafx.geometry.Pos.CENTER_LEFT);

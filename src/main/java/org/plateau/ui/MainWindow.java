@@ -28,6 +28,7 @@ import org.plateau.PlateauException;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.LabLoader;
 import org.plateau.experiment.ModelCheck;
+import org.plateau.experiment.PerturbationSettings;
 import org.plateau.experiment.PerturbationRecord;
 import org.plateau.experiment.StudyResults;
 import org.plateau.experiment.StudySettings;
@@ -43,7 +44,9 @@ import org.plateau.hub.ModelSources;
 import org.plateau.io.Hashing;
 import org.plateau.model.HookPoint;
 import org.plateau.model.Processing;
+import org.plateau.perturbation.Metric;
 import org.plateau.perturbation.StepMode;
+import org.plateau.perturbation.SweepSettings;
 import org.plateau.perturbation.TargetType;
 import org.plateau.plot.Palette;
 import org.plateau.sae.SyntheticActivations;
@@ -347,8 +350,8 @@ public final class MainWindow {
     private Shown runAll(Explorer ex, List<ExploreRequest> requests) {
         List<Perturbation> out = new ArrayList<>();
         for (ExploreRequest r : requests) {
-            out.add(ex.run(r, done -> Platform.runLater(() -> status.setText(
-                    "Fitting the random-target distribution: " + done + " of " + r.statsActivations() + " activations…"))));
+            out.add(ex.run(r, done -> Platform.runLater(() -> status.setText("Fitting the random-target distribution: "
+                    + done + " of " + r.settings().statsActivations() + " activations…"))));
         }
         Perturbation last = out.get(out.size() - 1);
         String targetText = last.target().tokens() == null ? describeTarget(last)
@@ -375,7 +378,7 @@ public final class MainWindow {
                 historyItems.remove(200, historyItems.size());
             }
             showPerturbations(shown.perturbations(), shown.tokenTexts());
-            status.setText("MS step " + main.msL2() + " for " + main.targetType().label() + ".");
+            status.setText("MS step " + main.metric(Metric.MS_L2) + " for " + main.targetType().label() + ".");
         });
     }
 
@@ -398,19 +401,24 @@ public final class MainWindow {
             overlayTypes.clear();
             overlayTypes.add(selected);
         }
-        int n = explorer.lab().model().config().nLayer();
+        PerturbationSettings chosen = perturbationSettings(explorer.lab());
         List<ExploreRequest> out = new ArrayList<>();
         for (TargetType t : overlayTypes) {
-            out.add(new ExploreRequest(tokens, t, null, target.mode.getValue(), target.stepSize.getValue(),
-                    HookPoint.parse(target.hook.getValue(), n), HookPoint.parse(target.read.getValue(), n),
-                    target.apThreshold.getValue(), SyntheticActivations.DEFAULT_TARGET_COS, settings.statsActivations(), s));
+            out.add(new ExploreRequest(tokens, t, null, target.mode.getValue(), s, chosen));
         }
         return out;
     }
 
+    /** The settings the controls show, for the loaded model. */
+    private PerturbationSettings perturbationSettings(Lab lab) {
+        int n = lab.model().config().nLayer();
+        return new PerturbationSettings(HookPoint.parse(target.hook.getValue(), n), HookPoint.parse(target.read.getValue(), n),
+                target.stepSize.getValue(), SweepSettings.DEFAULT_STEPS, target.apThreshold.getValue(),
+                SyntheticActivations.DEFAULT_TARGET_COS, settings.statsActivations());
+    }
+
     private static ExploreRequest withBase(ExploreRequest r, int[] tokens) {
-        return new ExploreRequest(tokens, r.type(), r.targetTokens(), r.mode(), r.stepSize(), r.hook(), r.read(),
-                r.apThreshold(), r.targetCos(), r.statsActivations(), r.seed());
+        return new ExploreRequest(tokens, r.type(), r.targetTokens(), r.mode(), r.seed(), r.settings());
     }
 
     void clearOverlay() {
@@ -456,11 +464,7 @@ public final class MainWindow {
             return;
         }
         clearError();
-        int n = lab.model().config().nLayer();
-        Comparison.Request r = new Comparison.Request(b.types(), b.mode(), b.n(), 0,
-                HookPoint.parse(target.hook.getValue(), n), HookPoint.parse(target.read.getValue(), n),
-                target.stepSize.getValue(), target.apThreshold.getValue(), SyntheticActivations.DEFAULT_TARGET_COS,
-                settings.statsActivations());
+        Comparison.Request r = new Comparison.Request(b.types(), b.mode(), b.n(), 0, perturbationSettings(lab));
         batchCancelled.set(false);
         compare.setRunning(true);
         tabs.getSelectionModel().select(1);

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.stage.Stage;
+import org.plateau.perturbation.Metric;
 import org.plateau.PlateauException;
 import org.plateau.explore.UserSettings;
 import org.plateau.perturbation.TargetType;
@@ -124,7 +125,7 @@ public final class ScreenshotSession {
                 return null;
             });
             settle(w);
-            int ms = fx(() -> w.explore.shown().get(w.explore.shown().size() - 1).msL2());
+            int ms = fx(() -> w.explore.shown().get(w.explore.shown().size() - 1).metric(Metric.MS_L2));
             fx(() -> {
                 w.selectStep(ms);
                 return null;

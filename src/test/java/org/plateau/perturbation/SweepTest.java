@@ -76,11 +76,9 @@ class SweepTest {
                 assertTrue(diff <= klAbs || diff <= klRel * Math.abs(kl[n]),
                         mode + " KL at step " + n + ": " + c.kl()[n] + " vs " + kl[n]);
             }
-            assertEquals(want.path("ms_l2").asInt(), c.msL2(), mode + " MS L2");
-            assertEquals(want.path("ms_kl").asInt(), c.msKl(), mode + " MS KL");
-            assertEquals(want.path("auc_l2").asInt(), c.aucL2(), mode + " AUC");
-            assertEquals(want.path("nl_l2").asInt(), c.nlL2(), mode + " NL");
-            assertEquals(want.path("ap_l2").asInt(), c.apL2(want.path("ap_threshold").asDouble()), mode + " AP");
+            for (Metric m : Metric.values()) {
+                assertEquals(want.path(m.id()).asInt(), m.of(c, want.path("ap_threshold").asDouble()), mode + " " + m.id());
+            }
         }
     }
 

@@ -149,7 +149,7 @@ class ExplorerWindowTest {
         robot.interact(() -> w.openRecord(r));
         settle();
         Perturbation opened = w.explore.shown().get(0);
-        assertEquals(r.msL2(), opened.msL2(), "reopened live: the same perturbation");
+        assertEquals(r.metrics(), opened.perturbed().metrics(), "reopened live: the same perturbation");
         assertTrue(Arrays.equals(r.baseTokens(), opened.baseTokens()));
     }
 
@@ -229,7 +229,7 @@ class ExplorerWindowTest {
         settle();
         Perturbation p = w.explore.shown().get(0);
         assertFalse(p.hasVectors());
-        assertEquals(r.msL2(), p.msL2());
+        assertEquals(r.metrics(), p.perturbed().metrics());
         // with it: opened live
         load(robot);
         robot.interact(() -> w.openRun(run));
