@@ -1,7 +1,6 @@
 package org.plateau.cli;
 
 import java.io.PrintStream;
-import java.util.Set;
 import org.plateau.PlateauException;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.LabLoader;

@@ -2,7 +2,6 @@ package org.plateau.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
-import java.util.Set;
 import org.plateau.PlateauException;
 import org.plateau.data.Datasets;
 import org.plateau.perturbation.PromptSource;
@@ -13,7 +12,6 @@ import org.plateau.experiment.Perturber;
 import org.plateau.experiment.TargetCosine;
 import org.plateau.io.Json;
 import org.plateau.model.Gpt2;
-import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.HookPoint;
 import org.plateau.perturbation.Metric;
 import org.plateau.perturbation.PromptSource;

@@ -3,7 +3,6 @@ package org.plateau.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
-import java.util.Set;
 import org.plateau.experiment.Lab;
 import org.plateau.io.Json;
 import org.plateau.model.HookPoint;

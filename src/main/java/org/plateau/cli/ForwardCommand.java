@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.util.Comparator;
-import java.util.Set;
 import java.util.stream.IntStream;
 import org.plateau.experiment.Lab;
 import org.plateau.io.Json;

@@ -1,10 +1,7 @@
 package org.plateau.cli;
 
 import ai.djl.Device;
-import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.plateau.PlateauException;
 import org.plateau.experiment.Lab;
 import org.plateau.model.Gpt2;

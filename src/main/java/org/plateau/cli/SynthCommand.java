@@ -3,7 +3,6 @@ package org.plateau.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
-import java.util.Set;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
 import org.plateau.experiment.Lab;

@@ -1,16 +1,12 @@
 package org.plateau.experiment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
-import org.plateau.PlateauException;
 import org.plateau.data.Datasets.Dataset;
-import org.plateau.io.AtomicFiles;
 import org.plateau.io.FileHashes;
 import org.plateau.io.Hashing;
 import org.plateau.io.Json;

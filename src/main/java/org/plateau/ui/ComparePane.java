@@ -156,6 +156,10 @@ final class ComparePane extends VBox {
         this.onOpen = handler;
     }
 
+    boolean isRunning() {
+        return !cancel.isDisabled();
+    }
+
     void setRunning(boolean running) {
         run.setDisable(running);
         cancel.setDisable(!running);

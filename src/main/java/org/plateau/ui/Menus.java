@@ -49,13 +49,13 @@ final class Menus {
                     Platform.exit();
                 }));
         Menu run = new Menu("Run", null,
-                item("Run again", "Shortcut+R", w::explore),
-                item("Next perturbation", "Shortcut+N", w::next),
-                item("Redraw target", "Shortcut+T", w::redraw),
-                item("Clear overlay", null, w::clearOverlay),
+                item("Run again", "Shortcut+R", w.exploring::explore),
+                item("Next perturbation", "Shortcut+N", w.exploring::next),
+                item("Redraw target", "Shortcut+T", w.exploring::redraw),
+                item("Clear overlay", null, w.exploring::clearOverlay),
                 new SeparatorMenuItem(),
                 item("Run batch", "Shortcut+B", () -> w.compare.run.fire()),
-                item("Cancel batch", "Shortcut+Period", w::cancelBatch));
+                item("Cancel batch", "Shortcut+Period", w.comparing::cancel));
         Menu view = new Menu("View", null,
                 item("Explore", "Shortcut+1", () -> w.tabs.getSelectionModel().select(0)),
                 item("Compare", "Shortcut+2", () -> w.tabs.getSelectionModel().select(1)));

@@ -99,6 +99,14 @@ final class TargetBox extends VBox {
     }
 
     /** Fills the hook choices for a model of {@code nLayer} blocks, keeping a valid choice. */
+    /** The perturbation settings these controls show, for a model of {@code nLayer} blocks. */
+    org.plateau.experiment.PerturbationSettings settings(int nLayer, int statsActivations) {
+        return new org.plateau.experiment.PerturbationSettings(org.plateau.model.HookPoint.parse(hook.getValue(), nLayer),
+                org.plateau.model.HookPoint.parse(read.getValue(), nLayer), stepSize.getValue(),
+                org.plateau.perturbation.SweepSettings.DEFAULT_STEPS, apThreshold.getValue(),
+                org.plateau.sae.SyntheticActivations.DEFAULT_TARGET_COS, statsActivations);
+    }
+
     void setLayers(int nLayer, String wantHook, String wantRead) {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < nLayer; i++) {

@@ -1,0 +1,129 @@
+package org.plateau.ui;
+
+import java.nio.file.Path;
+import javafx.application.Platform;
+import org.plateau.PlateauException;
+import org.plateau.experiment.Lab;
+import org.plateau.experiment.LabLoader;
+import org.plateau.experiment.ModelCheck;
+import org.plateau.explore.Explorer;
+import org.plateau.hub.DownloadListener;
+import org.plateau.hub.HubClient;
+import org.plateau.hub.HubSettings;
+import org.plateau.hub.ModelSources;
+import org.plateau.model.HookPoint;
+import org.plateau.model.Processing;
+
+/**
+ * The model bar's work: loading what it names (downloads with a dialog), the model check's
+ * outcome in the status bar, and where Next draws prompts from.
+ */
+final class ModelController {
+
+    private final MainWindow w;
+    private DownloadDialog downloads;
+
+    ModelController(MainWindow w) {
+        this.w = w;
+    }
+
+    /** The bundled random-weight model and SAE, for trying the window without a download. */
+    void loadDemo() {
+        w.modelBar.model.setText(ModelSources.DEMO);
+        w.modelBar.sae.setText(ModelSources.DEMO);
+        load();
+    }
+
+    void load() {
+        w.clearError();
+        String model = w.modelBar.model.getText().strip();
+        String sae = w.modelBar.sae.getText().strip();
+        if (model.isEmpty()) {
+            w.error("Choose a model: a folder, a hub id such as gpt2, or press Use demo.");
+            return;
+        }
+        Processing processing = Processing.parse(w.modelBar.processing.getValue());
+        w.status.setText("Loading " + model + (sae.isEmpty() ? "" : " and " + sae) + "…");
+        w.modelBar.load.setDisable(true);
+        if (downloads == null) {
+            downloads = new DownloadDialog(w.stage);
+        }
+        Explorer old = w.explorer();
+        w.worker.always(() -> {
+            try {
+                DownloadListener progress = (file, done, total) -> Platform.runLater(() -> downloads.show(file, done, total));
+                Lab lab = LabLoader.open(new LabLoader.Request(model, sae, processing, Lab.deviceFromEnvironment()),
+                        new HubClient(HubSettings.fromEnvironment()), progress);
+                if (old != null) {
+                    old.close();
+                    old.lab().close();
+                }
+                return new Explorer(lab);
+            } catch (PlateauException e) {
+                boolean local = java.nio.file.Files.isDirectory(Path.of(model)) || model.equals(ModelSources.DEMO);
+                throw local ? e : new PlateauException(e.getMessage().replaceAll("\\.$", "")
+                        + ". Press Use demo to try Plateau with a small random-weight model.");
+            } finally {
+                Platform.runLater(() -> {
+                    w.modelBar.load.setDisable(false);
+                    downloads.hide();
+                });
+            }
+        }, loaded -> {
+            w.useExplorer(loaded);
+            Lab lab = loaded.lab();
+            var c = lab.model().config();
+            w.modelBar.device.setText(deviceName(lab) + " · " + c.nLayer() + " blocks, width " + c.dModel()
+                    + (lab.sae() == null ? " · no SAE" : " · SAE of " + lab.sae().width() + " latents"));
+            w.stage.setTitle("Plateau — " + lab.modelSource()
+                    + (lab.isDemo() ? " — DEMO: random weights, for trying the interface; not results" : ""));
+            w.quiet(true);
+            w.target.setLayers(c.nLayer(), w.settings().hook(), w.settings().read());
+            w.prompt.source.getSelectionModel().select(PromptBox.SAMPLE);
+            w.prompt.source.setDisable(!loaded.readsText());
+            w.quiet(false);
+            w.prompt.setPassages(loaded.passages());
+            String note = lab.hookMismatch(HookPoint.parse(w.target.hook.getValue(), c.nLayer()));
+            w.status.setText("Loaded " + lab.modelSource() + (note == null ? "." : ". " + note));
+            w.checkLine.setText("");
+            w.exploring.start();
+            if (LabLoader.checksAutomatically(lab)) {
+                HookPoint hook = HookPoint.parse(w.target.hook.getValue(), c.nLayer());
+                w.checkLine.setText("Checking the model against its published output…");
+                w.worker.always(() -> LabLoader.check(lab, hook), this::showCheck);
+            }
+        });
+    }
+
+    /** The model check's outcome: a line in the w.status bar, and the warning banner when it needs attention. */
+    void showCheck(ModelCheck c) {
+        w.checkLine.setText((c.warns() ? "⚠ " : ModelCheck.PASSED.equals(c.verdict()) ? "✓ " : "") + c.summary());
+        w.checkLine.setTooltip(new javafx.scene.control.Tooltip(c.line()));
+        if (c.warns()) {
+            w.error("Model check: " + c.line());
+        }
+    }
+
+    /** Where Next draws prompts from: the shipped passages, or the paper's OpenWebText rows. */
+    void choosePromptSource(String choice) {
+        Explorer ex = w.explorer();
+        if (ex == null || w.quiet()) {
+            return;
+        }
+        boolean openWebText = choice.equals(PromptBox.OPENWEBTEXT);
+        w.status.setText(openWebText ? "Fetching OpenWebText rows from the hub (once; then cached)…" : "Next draws from the sample prompts.");
+        w.worker.always(() -> openWebText
+                ? org.plateau.data.Datasets.open(org.plateau.hub.HubDataset.PAPER, ex.lab().model().config(), Lab.PROMPT_LENGTH)
+                : org.plateau.data.Datasets.open(org.plateau.data.Datasets.SAMPLE_PROMPTS, ex.lab().model().config(),
+                        Lab.PROMPT_LENGTH),
+                d -> {
+                    ex.usePrompts(d.prompts());
+                    w.status.setText("Next draws from " + d.prompts().describe() + ".");
+                });
+    }
+
+    static String deviceName(Lab lab) {
+        var d = lab.model().device();
+        return d.isGpu() ? "GPU " + d.getDeviceId() + " (CUDA)" : "CPU";
+    }
+}
