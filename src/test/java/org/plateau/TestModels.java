@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 import org.plateau.io.SafetensorsWriter;
 import org.plateau.model.Gpt2Config;
 import org.plateau.model.RandomGpt2Files;
+import org.plateau.sae.RandomSaeFiles;
 
 /**
  * Small random GPT-2 models and SAEs written in the real on-disk formats, for tests that need a
@@ -22,23 +23,8 @@ public final class TestModels {
     }
 
     /** A random SAE of the given width in SAELens format, with some dead latents. */
-    public static Path sae(Path dir, int dIn, int dSae, long seed) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("cfg.json"), """
-                {"architecture": "standard", "d_in": %d, "d_sae": %d, "hook_name": "blocks.1.hook_resid_pre",
-                 "apply_b_dec_to_input": true, "activation_fn_str": "relu", "normalize_activations": "none"}
-                """.formatted(dIn, dSae));
-        SplittableRandom rng = new SplittableRandom(seed);
-        new SafetensorsWriter()
-                .put("W_enc", i -> gauss(rng, 1 / Math.sqrt(dIn)), dIn, dSae)
-                .put("b_enc", i -> gauss(rng, 0.1) - 0.05f, dSae)
-                .put("W_dec", i -> gauss(rng, 1 / Math.sqrt(dIn)), dSae, dIn)
-                .put("b_dec", i -> gauss(rng, 0.1), dIn)
-                .write(dir.resolve("sae_weights.safetensors"));
-        new SafetensorsWriter()
-                .put("sparsity", i -> i % 11 == 0 ? -10f : (float) (-1 - 3 * rng.nextDouble()), dSae)
-                .write(dir.resolve("sparsity.safetensors"));
-        return dir;
+    public static Path sae(Path dir, int dIn, int dSae, long seed) {
+        return RandomSaeFiles.gaussian(dir, dIn, dSae, seed, null, -0.05f, 11, "blocks.1.hook_resid_pre");
     }
 
     /** GPT-2 small's published greedy output for "The dog" (token ids 464, 3290), with the prompt. */

@@ -14,10 +14,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Random;
 import java.util.Set;
-import java.util.SplittableRandom;
+import org.plateau.perturbation.Paper;
 import org.plateau.PlateauException;
 import org.plateau.io.Json;
-import org.plateau.io.SafetensorsWriter;
 import org.plateau.model.Gpt2;
 import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.Gpt2Config;
@@ -26,8 +25,8 @@ import org.plateau.perturbation.Curve;
 import org.plateau.perturbation.PerturbationSweep;
 import org.plateau.perturbation.StepMode;
 import org.plateau.perturbation.SweepSettings;
+import org.plateau.sae.RandomSaeFiles;
 import org.plateau.sae.Sae;
-import org.plateau.sae.SyntheticActivations;
 import org.plateau.data.Datasets;
 import org.plateau.perturbation.PromptSource;
 import org.plateau.data.RandomTokenPrompts;
@@ -47,12 +46,9 @@ final class BenchCommand implements Command {
     /** GPT-2 small: 12 blocks, 12 heads, width 768, context 1024, GPT-2's vocabulary. */
     static final Gpt2Config GPT2_SMALL = new Gpt2Config(12, 12, 768, 1024, 50257, 1e-5);
     static final int SAE_LATENTS = 24576;
-    static final int PROMPT_LENGTH = 10;
 
-    /** Perturbations per type in the paper's study. */
-    static final int PAPER_N = 1000;
     /** Sweeps of a default reproduce: 7 targets × 2 step modes (sensitivity), 4 bases (plateau). */
-    static final int REPRODUCE_SWEEPS = PAPER_N * (7 * 2 + 4);
+    static final int REPRODUCE_SWEEPS = Paper.N * (7 * 2 + 4);
 
     @Override
     public String name() {
@@ -98,8 +94,8 @@ final class BenchCommand implements Command {
     private String measure(Gpt2 model, Sae sae, int sweeps, double loadSeconds, Device device, boolean json,
             PrintStream err) {
         Random random = new Random(42);
-        int[] baseTokens = random.ints(PROMPT_LENGTH, 0, GPT2_SMALL.vocabSize() - 1).toArray();
-        int[] targetTokens = random.ints(PROMPT_LENGTH, 0, GPT2_SMALL.vocabSize() - 1).toArray();
+        int[] baseTokens = random.ints(Paper.PROMPT_LENGTH, 0, GPT2_SMALL.vocabSize() - 1).toArray();
+        int[] targetTokens = random.ints(Paper.PROMPT_LENGTH, 0, GPT2_SMALL.vocabSize() - 1).toArray();
         HookPoint hook = HookPoint.residPre(1);
         SweepSettings settings = SweepSettings.defaults(GPT2_SMALL.nLayer(), StepMode.ABSOLUTE);
         PerturbationSweep sweep = new PerturbationSweep(model);
@@ -253,13 +249,13 @@ final class BenchCommand implements Command {
                 batchSeconds, naiveSeconds, naiveSeconds / sweepSeconds, achievedGflops, flops / 1e9,
                 MATMUL_N, MATMUL_N, matmulGflops, 100 * fraction, batchedSeconds, 100 * batchedFraction,
                 Math.round(residentAfterLoad / 1e6), Math.round(Memory.peakResidentBytes() / 1e6),
-                estimateHours, PAPER_N, study.secondsPerBase(), study.fitSeconds());
+                estimateHours, Paper.N, study.secondsPerBase(), study.fitSeconds());
     }
 
     /** Time of the study's work, measured on a few bases, and what the full default run would take. */
     record StudyEstimate(double secondsPerBase, double fitSeconds) {
         double hours() {
-            return (PAPER_N * secondsPerBase + fitSeconds) / 3600;
+            return (Paper.N * secondsPerBase + fitSeconds) / 3600;
         }
     }
 
@@ -271,14 +267,14 @@ final class BenchCommand implements Command {
         err.println("bench: timing the study's own work (reproduce) for a few bases…");
         int sample = 2000;
         try (Lab lab = Lab.inMemory(model, sae, "bench")) {
-            PromptSource prompts = new RandomTokenPrompts(GPT2_SMALL.vocabSize(), PROMPT_LENGTH);
+            PromptSource prompts = new RandomTokenPrompts(GPT2_SMALL.vocabSize(), Paper.PROMPT_LENGTH);
             long t = System.nanoTime();
             lab.distribution(hook, prompts, sample, null);
             double fit = seconds(t);
-            StudySettings s = new StudySettings(PAPER_N, 0, Datasets.RANDOM_TOKENS, hook,
-                    HookPoint.residPost(GPT2_SMALL.nLayer() - 1), SweepSettings.DEFAULT_STEP_SIZE,
-                    SweepSettings.DEFAULT_STEPS, StudySettings.DEFAULT_AP_THRESHOLD,
-                    SyntheticActivations.DEFAULT_TARGET_COS, sample, List.of(TargetType.values()),
+            StudySettings s = new StudySettings(Paper.N, 0, Datasets.RANDOM_TOKENS, hook,
+                    HookPoint.residPost(GPT2_SMALL.nLayer() - 1), Paper.STEP_SIZE,
+                    Paper.STEPS, Paper.AP_THRESHOLD,
+                    Paper.TARGET_COS, sample, List.of(TargetType.values()),
                     Set.of(Experiment.values()));
             StudyRunner runner = new StudyRunner(lab, s, prompts);
             runner.run(0); // warm-up
@@ -289,7 +285,7 @@ final class BenchCommand implements Command {
                 times[i] = seconds(b);
             }
             // the forward passes scale with the number of activations; the decomposition does not
-            return new StudyEstimate(median(times), fit * Lab.DEFAULT_STATS_ACTIVATIONS / sample);
+            return new StudyEstimate(median(times), fit * Paper.STATS_ACTIVATIONS / sample);
         }
     }
 
@@ -298,14 +294,14 @@ final class BenchCommand implements Command {
         double rows = s.steps() + 1;
         double d = GPT2_SMALL.dModel();
         int blocks = GPT2_SMALL.nLayer() - hook.index();
-        double perBlock = rows * 24 * d * d + rows * 4 * d * PROMPT_LENGTH;
+        double perBlock = rows * 24 * d * d + rows * 4 * d * Paper.PROMPT_LENGTH;
         return blocks * perBlock + rows * 2 * d * GPT2_SMALL.vocabSize();
     }
 
     /** FLOPs of running the prompt once to fill the cache. */
     static double prefillFlops(HookPoint hook) {
         double d = GPT2_SMALL.dModel();
-        return GPT2_SMALL.nLayer() * (PROMPT_LENGTH * 24 * d * d + 4.0 * PROMPT_LENGTH * PROMPT_LENGTH * d);
+        return GPT2_SMALL.nLayer() * (Paper.PROMPT_LENGTH * 24 * d * d + 4.0 * Paper.PROMPT_LENGTH * Paper.PROMPT_LENGTH * d);
     }
 
     static final int MATMUL_N = 1024;
@@ -323,7 +319,7 @@ final class BenchCommand implements Command {
         Random random = new Random(11);
         List<int[]> prompts = new java.util.ArrayList<>();
         for (int i = 0; i < 64; i++) {
-            prompts.add(random.ints(PROMPT_LENGTH, 0, GPT2_SMALL.vocabSize() - 1).toArray());
+            prompts.add(random.ints(Paper.PROMPT_LENGTH, 0, GPT2_SMALL.vocabSize() - 1).toArray());
         }
         float[][] acts = model.activations(prompts, HookPoint.residPre(1));
         float[] bDec = new float[dIn];
@@ -346,29 +342,11 @@ final class BenchCommand implements Command {
                 .inverseCumulativeProbability(1 - (double) ACTIVE_LATENTS / dSae);
         float threshold = (float) (z * meanNorm / Math.sqrt(dIn));
         try {
-            Path dir = Files.createTempDirectory("plateau-bench-sae");
-            Files.writeString(dir.resolve("cfg.json"), "{\"d_in\": " + dIn + ", \"d_sae\": " + dSae
-                    + ", \"hook_name\": \"blocks.1.hook_resid_pre\", \"apply_b_dec_to_input\": true}");
-            SplittableRandom rng = new SplittableRandom(7);
-            float scale = (float) (1 / Math.sqrt(dIn));
-            new SafetensorsWriter()
-                    .put("W_enc", i -> gaussian(rng) * scale, dIn, dSae)
-                    .put("b_enc", i -> -threshold, dSae)
-                    .put("W_dec", i -> gaussian(rng) * scale, dSae, dIn)
-                    .put("b_dec", bDec, dIn)
-                    .write(dir.resolve("sae_weights.safetensors"));
-            new SafetensorsWriter()
-                    .put("sparsity", i -> (float) (-1 - 5 * rng.nextDouble()), dSae)
-                    .write(dir.resolve("sparsity.safetensors"));
-            return dir;
+            return RandomSaeFiles.gaussian(Files.createTempDirectory("plateau-bench-sae"), dIn, dSae, 7, bDec, -threshold,
+                    0, "blocks.1.hook_resid_pre");
         } catch (IOException e) {
             throw new PlateauException("Cannot write the benchmark's SAE to a temporary folder (" + e.getMessage() + ").");
         }
-    }
-
-    private static float gaussian(SplittableRandom rng) {
-        double u = 1 - rng.nextDouble();
-        return (float) (Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextDouble()));
     }
 
     private static void deleteQuietly(Path dir) {

@@ -9,7 +9,6 @@ import org.plateau.experiment.Lab;
 import org.plateau.experiment.PerturbationSettings;
 import org.plateau.experiment.Perturbed;
 import org.plateau.experiment.Perturber;
-import org.plateau.experiment.TargetCosine;
 import org.plateau.io.Json;
 import org.plateau.model.Gpt2;
 import org.plateau.model.HookPoint;
@@ -20,7 +19,6 @@ import org.plateau.perturbation.StepMode;
 import org.plateau.perturbation.SweepSettings;
 import org.plateau.perturbation.Target;
 import org.plateau.perturbation.TargetType;
-import org.plateau.sae.SyntheticActivations;
 
 /** {@code curve}: one perturbation sweep from a prompt's activation toward a target, with its metrics. */
 final class CurveCommand implements Command {
@@ -44,11 +42,7 @@ final class CurveCommand implements Command {
                 .value("target-tokens", "IDS", "the target prompt (model-generated, sae-reconstruction); default: drawn")
                 .value("target-prompt", "TEXT", "the same as text")
                 .value("mode", "absolute|relative", "how the sweep steps (default absolute)")
-                .value("step-size", "S", "absolute step length (default 0.5)")
-                .value("steps", "N", "steps per sweep (default 100)")
-                .value("ap-threshold", "X", "L2 level that ends the activation plateau (default 20)")
-                .value("target-cos", "C", "c* of structured synthesis (default 0.42; 'measure': on this model)")
-                .value("stats-activations", "N", "activations behind random targets' μ and Σ (default 32000)")
+                .with(Inputs.perturbation())
                 .value("seed", "N", "draws of targets (default 0)")
                 .with(Inputs.hooks());
     }
@@ -57,11 +51,7 @@ final class CurveCommand implements Command {
     public void run(Options o, PrintStream out, PrintStream err) {
         TargetType type = TargetType.parse(o.require("target"));
         StepMode mode = StepMode.parse(o.get("mode", "absolute"));
-        double stepSize = o.getDouble("step-size", SweepSettings.DEFAULT_STEP_SIZE);
-        int steps = o.getInt("steps", SweepSettings.DEFAULT_STEPS);
-        double apThreshold = o.getDouble("ap-threshold", PerturbationSettings.DEFAULT_AP_THRESHOLD);
-        int statsCount = o.getInt("stats-activations", Lab.DEFAULT_STATS_ACTIVATIONS);
-        Lab.checkStatsActivations(statsCount);
+        Inputs.checkPerturbation(o);
         long seed = o.getLong("seed", 0);
         if (type.needsSae() && !o.has("sae")) {
             throw new PlateauException("The target type " + type.id() + " needs an SAE (--sae).");
@@ -75,11 +65,8 @@ final class CurveCommand implements Command {
             int[] tokens = Inputs.prompt(o, model, "tokens", "prompt");
             HookPoint hook = Inputs.hook(o, model);
             PromptSource prompts = Datasets.defaultFor(model.config(), tokens.length);
-            double targetCos = type == TargetType.SYNTHETIC_STRUCTURED
-                    ? TargetCosine.parse(o.get("target-cos", null), lab, hook, prompts)
-                    : SyntheticActivations.DEFAULT_TARGET_COS;
-            PerturbationSettings settings = new PerturbationSettings(hook, Inputs.read(o, model), stepSize, steps,
-                    apThreshold, targetCos, statsCount);
+            PerturbationSettings settings = Inputs.perturbation(o, lab, hook, prompts,
+                    type == TargetType.SYNTHETIC_STRUCTURED);
             try (Perturber.Base base = new Perturber(lab, prompts, settings).base(tokens)) {
                 Target target = givenTarget
                         ? base.target(type, Inputs.prompt(o, model, "target-tokens", "target-prompt"))

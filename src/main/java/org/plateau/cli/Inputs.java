@@ -8,7 +8,11 @@ import org.plateau.model.Gpt2;
 import org.plateau.model.Gpt2Tokenizer;
 import org.plateau.model.HookPoint;
 import org.plateau.model.Processing;
+import org.plateau.perturbation.Paper;
+import org.plateau.perturbation.PromptSource;
 import org.plateau.experiment.LabLoader;
+import org.plateau.experiment.PerturbationSettings;
+import org.plateau.experiment.TargetCosine;
 import org.plateau.experiment.ModelCheck;
 import org.plateau.hub.HubClient;
 import org.plateau.hub.HubSettings;
@@ -38,6 +42,46 @@ final class Inputs {
         return new Usage()
                 .value("hook", "NAME", "perturbed hook (default blocks.1.hook_resid_pre)")
                 .value("read", "NAME", "read hook (default the last block's hook_resid_post)");
+    }
+
+    /** --step-size, --steps, --ap-threshold, --target-cos, --stats-activations: how perturbations are made. */
+    static Usage perturbation() {
+        return new Usage()
+                .value("step-size", "S", "absolute step length (default " + Paper.STEP_SIZE + ")")
+                .value("steps", "N", "steps per sweep (default " + Paper.STEPS + ")")
+                .value("ap-threshold", "X", "L2 level that ends the activation plateau (default "
+                        + (int) Paper.AP_THRESHOLD + ")")
+                .with(targetCos())
+                .value("stats-activations", "N", "activations behind random targets' μ and Σ (default "
+                        + Paper.STATS_ACTIVATIONS + ")");
+    }
+
+    static Usage targetCos() {
+        return new Usage().value("target-cos", "C", "c* of structured synthesis (default " + Paper.TARGET_COS
+                + "; 'measure': on this model)");
+    }
+
+    /**
+     * The perturbation options as settings. Numbers are checked before anything loads
+     * ({@link #checkPerturbation}); c* is measured on the model when {@code --target-cos measure}
+     * asks and {@code needsCos} says it is used.
+     */
+    static PerturbationSettings perturbation(Options o, Lab lab, HookPoint hook, PromptSource prompts, boolean needsCos) {
+        double targetCos = needsCos ? TargetCosine.parse(o.get("target-cos", null), lab, hook, prompts) : Paper.TARGET_COS;
+        return new PerturbationSettings(hook, read(o, lab.model()), o.getDouble("step-size", Paper.STEP_SIZE),
+                o.getInt("steps", Paper.STEPS), o.getDouble("ap-threshold", Paper.AP_THRESHOLD), targetCos,
+                o.getInt("stats-activations", Paper.STATS_ACTIVATIONS));
+    }
+
+    /** Refuses bad perturbation numbers before a model is loaded. */
+    static void checkPerturbation(Options o) {
+        o.getDouble("step-size", Paper.STEP_SIZE);
+        o.getInt("steps", Paper.STEPS);
+        double ap = o.getDouble("ap-threshold", Paper.AP_THRESHOLD);
+        if (!(ap > 0)) {
+            throw new PlateauException("--ap-threshold must be positive, not " + ap + ".");
+        }
+        Lab.checkStatsActivations(o.getInt("stats-activations", Paper.STATS_ACTIVATIONS));
     }
 
     static Usage sae(String what) {
@@ -124,12 +168,12 @@ final class Inputs {
 
     static HookPoint hook(Options o, Gpt2 model) {
         int n = model.config().nLayer();
-        return o.has("hook") ? HookPoint.parse(o.get("hook", null), n) : HookPoint.residPre(Math.min(1, n - 1));
+        return o.has("hook") ? HookPoint.parse(o.get("hook", null), n) : HookPoint.defaultPerturbed(n);
     }
 
     static HookPoint read(Options o, Gpt2 model) {
         int n = model.config().nLayer();
-        return o.has("read") ? HookPoint.parse(o.get("read", null), n) : HookPoint.residPost(n - 1);
+        return o.has("read") ? HookPoint.parse(o.get("read", null), n) : HookPoint.defaultRead(n);
     }
 
     static List<Integer> list(int[] a) {

@@ -123,17 +123,6 @@ public final class Options {
 
     /** Comma-separated token ids. */
     public int[] getTokens(String name) {
-        String v = require(name);
-        String[] parts = v.split(",");
-        int[] ids = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                ids[i] = Integer.parseInt(parts[i].trim());
-            } catch (NumberFormatException e) {
-                throw new PlateauException("The option --" + name + " takes comma-separated token ids, not '"
-                        + parts[i].trim() + "'.");
-            }
-        }
-        return ids;
+        return org.plateau.model.TokenIds.parse(require(name), "The option --" + name);
     }
 }

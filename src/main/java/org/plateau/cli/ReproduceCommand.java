@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.plateau.perturbation.Paper;
 import org.plateau.data.Datasets;
 import org.plateau.experiment.Experiment;
 import org.plateau.experiment.Lab;
@@ -14,10 +15,8 @@ import org.plateau.experiment.RunFolder;
 import org.plateau.report.RunReport;
 import org.plateau.experiment.StudyResults;
 import org.plateau.experiment.StudySettings;
-import org.plateau.experiment.TargetCosine;
 import org.plateau.hub.ModelSources;
 import org.plateau.io.Json;
-import org.plateau.perturbation.SweepSettings;
 import org.plateau.perturbation.TargetType;
 
 /** {@code reproduce}: the paper's whole study, with its tables and figures beside the paper's. */
@@ -41,14 +40,10 @@ final class ReproduceCommand implements Command {
                 .value("out", "DIR", "output folder (required): new, empty, or an earlier run of Plateau's")
                 .value("dataset", "D", "auto (default: the paper's OpenWebText if it can be had, else sample-prompts)"
                         + " | sample-prompts | random-tokens | hf:org/name | FILE.txt | FILE.jsonl | FILE.bin")
-                .value("n", "N", "perturbations per type (default 1000)")
+                .value("n", "N", "perturbations per type (default " + Paper.N + ")")
                 .value("seed", "N", "root of every random draw (default 0)")
                 .value("experiments", "LIST", "sensitivity,relative,plateau,latents (default all)")
-                .value("step-size", "S", "absolute step length (default 0.5)")
-                .value("steps", "N", "steps per sweep (default 100)")
-                .value("ap-threshold", "X", "L2 level that ends the activation plateau (default 20)")
-                .value("target-cos", "C", "c* of structured synthesis (default 0.42; 'measure': on this model)")
-                .value("stats-activations", "N", "activations behind random targets' μ and Σ (default 32000)")
+                .with(Inputs.perturbation())
                 .flag("resume", "continue an interrupted run in --out")
                 .flag("force", "write into --out although it holds other files (an earlier run there starts over)")
                 .with(Inputs.hooks());
@@ -76,7 +71,8 @@ final class ReproduceCommand implements Command {
         }
         Path outDir = Path.of(outName);
         RunFolder.check(outDir, o.has("resume"), o.has("force"));
-        int n = o.getInt("n", 1000);
+        int n = o.getInt("n", Paper.N);
+        Inputs.checkPerturbation(o);
         Set<Experiment> experiments = Experiment.parseList(o.get("experiments", "sensitivity,relative,plateau,latents"));
         if (n < 1) {
             throw new org.plateau.PlateauException("--n must be at least 1, not " + n + ".");
@@ -86,18 +82,12 @@ final class ReproduceCommand implements Command {
         String sae = o.has("model") ? o.get("sae", null) : o.get("sae", ModelSources.DEFAULT_SAE);
         try (Lab lab = openWithDemoHint(model, sae, o, err)) {
             String datasetName = o.get("dataset", Datasets.AUTO);
-            Datasets.Dataset dataset = Datasets.open(datasetName, lab.model().config(), Lab.PROMPT_LENGTH);
+            Datasets.Dataset dataset = Datasets.open(datasetName, lab.model().config(), Paper.PROMPT_LENGTH);
             var hook = Inputs.hook(o, lab.model());
-            double targetCos = TargetCosine.parse(o.get("target-cos", null), lab, hook, dataset.prompts());
             // the settings name the dataset actually used, so that a resumed or reopened run finds the same prompts
             StudySettings settings = new StudySettings(n, o.getLong("seed", 0), dataset.spec(),
-                    hook, Inputs.read(o, lab.model()),
-                    o.getDouble("step-size", SweepSettings.DEFAULT_STEP_SIZE),
-                    o.getInt("steps", SweepSettings.DEFAULT_STEPS),
-                    o.getDouble("ap-threshold", StudySettings.DEFAULT_AP_THRESHOLD),
-                    targetCos,
-                    o.getInt("stats-activations", Lab.DEFAULT_STATS_ACTIVATIONS),
-                    Arrays.asList(TargetType.values()), experiments);
+                    Inputs.perturbation(o, lab, hook, dataset.prompts(), true), Arrays.asList(TargetType.values()),
+                    experiments);
 
             ProgressLine line = new ProgressLine(err);
             AtomicBoolean finished = new AtomicBoolean();

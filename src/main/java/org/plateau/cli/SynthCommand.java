@@ -31,7 +31,7 @@ final class SynthCommand implements Command {
     public Usage usage() {
         return Inputs.model("").with(Inputs.sae("")).with(Inputs.prompt())
                 .value("method", "M", "structured | structured-no-cos | baseline | random")
-                .value("target-cos", "C", "c* of structured synthesis (default 0.42; 'measure': on this model)")
+                .with(Inputs.targetCos())
                 .value("seed", "N", "for baseline and random (default 0)")
                 .value("hook", "NAME", "where to read the activation (default blocks.1.hook_resid_pre)");
     }

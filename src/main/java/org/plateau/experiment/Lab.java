@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.LongConsumer;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
+import org.plateau.perturbation.Paper;
 import org.plateau.perturbation.PromptSource;
 import org.plateau.data.RandomTokenPrompts;
 import org.plateau.data.TokenWindows;
@@ -34,11 +35,6 @@ public final class Lab implements AutoCloseable {
 
     /** What every output of the random-weight demo model says about itself. */
     public static final String DEMO_NOTICE = "DEMO — random-weight model for trying the interface; these are not results.";
-
-    /** The paper's prompt length. */
-    public static final int PROMPT_LENGTH = 10;
-    /** The paper's number of activations behind μ and Σ of random targets. */
-    public static final int DEFAULT_STATS_ACTIVATIONS = 32_000;
 
     private final Path modelDir;
     private final Path saeDir;
@@ -180,7 +176,7 @@ public final class Lab implements AutoCloseable {
 
     /** Random prompts of the paper's length over the model's vocabulary, for models that cannot read text. */
     public PromptSource randomTokenPrompts() {
-        return new RandomTokenPrompts(model.config().vocabSize(), PROMPT_LENGTH);
+        return new RandomTokenPrompts(model.config().vocabSize(), Paper.PROMPT_LENGTH);
     }
 
     public Targets targets(HookPoint hook, PromptSource prompts, int statsActivations, double targetCos) {
@@ -252,7 +248,7 @@ public final class Lab implements AutoCloseable {
         if (count > fits) {
             throw new PlateauException("--stats-activations " + count + " is more than " + (fits == MAX_STATS_ACTIVATIONS
                     ? "Plateau gathers (at most " + fits + ")" : "this Java's memory allows (at most " + fits
-                            + "; give Java more with -Xmx)") + "; the paper used " + DEFAULT_STATS_ACTIVATIONS + ".");
+                            + "; give Java more with -Xmx)") + "; the paper used " + Paper.STATS_ACTIVATIONS + ".");
         }
     }
 

@@ -2,6 +2,7 @@ package org.plateau.experiment;
 
 import ai.djl.Device;
 import java.nio.file.Path;
+import org.plateau.perturbation.Paper;
 import org.plateau.data.Datasets;
 import org.plateau.hub.DownloadListener;
 import org.plateau.hub.HubClient;
@@ -69,7 +70,7 @@ public final class LabLoader {
     public static ModelCheck checkNow(Lab lab, HookPoint hook, String repo, Sae sae, Path saeDir, String saeName) {
         String sha = FileHashes.sha256(lab.modelDir().resolve("model.safetensors"));
         ModelCheck c = ModelCheck.run(lab.modelSource(), lab.modelDir(), sha, lab.model(), ModelCheck.referenceFor(repo),
-                sae, saeName, hook, Datasets.defaultFor(lab.model().config(), Lab.PROMPT_LENGTH));
+                sae, saeName, hook, Datasets.defaultFor(lab.model().config(), Paper.PROMPT_LENGTH));
         c.remember(key(lab.modelDir(), saeDir, hook));
         return c;
     }

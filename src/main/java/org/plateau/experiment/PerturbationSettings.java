@@ -1,11 +1,11 @@
 package org.plateau.experiment;
 
+import org.plateau.perturbation.Paper;
 import org.plateau.PlateauException;
 import org.plateau.model.Gpt2Config;
 import org.plateau.model.HookPoint;
 import org.plateau.perturbation.StepMode;
 import org.plateau.perturbation.SweepSettings;
-import org.plateau.sae.SyntheticActivations;
 
 /**
  * How perturbations are made and measured, declared once for every front end: the command
@@ -22,9 +22,6 @@ import org.plateau.sae.SyntheticActivations;
 public record PerturbationSettings(HookPoint hook, HookPoint read, double stepSize, int steps, double apThreshold,
         double targetCos, int statsActivations) {
 
-    /** The paper's AP threshold. */
-    public static final double DEFAULT_AP_THRESHOLD = 20;
-
     public PerturbationSettings {
         if (!(apThreshold > 0) || Double.isInfinite(apThreshold)) {
             throw new PlateauException("--ap-threshold must be positive, not " + apThreshold + ".");
@@ -40,8 +37,8 @@ public record PerturbationSettings(HookPoint hook, HookPoint read, double stepSi
     /** The paper's settings for a model of this shape. */
     public static PerturbationSettings paper(Gpt2Config c) {
         return new PerturbationSettings(HookPoint.defaultPerturbed(c.nLayer()), HookPoint.defaultRead(c.nLayer()),
-                SweepSettings.DEFAULT_STEP_SIZE, SweepSettings.DEFAULT_STEPS, DEFAULT_AP_THRESHOLD,
-                SyntheticActivations.DEFAULT_TARGET_COS, Lab.DEFAULT_STATS_ACTIVATIONS);
+                Paper.STEP_SIZE, Paper.STEPS, Paper.AP_THRESHOLD,
+                Paper.TARGET_COS, Paper.STATS_ACTIVATIONS);
     }
 
     /** One sweep's settings in a step mode. */

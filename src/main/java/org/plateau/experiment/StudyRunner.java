@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
 import org.apache.commons.math3.random.RandomGenerator;
+import org.plateau.perturbation.Paper;
 import org.plateau.PlateauException;
 import org.plateau.perturbation.ActivationDistribution;
 import org.plateau.perturbation.PromptSource;
@@ -48,9 +49,9 @@ public final class StudyRunner {
 
     public StudyRunner(Lab lab, StudySettings settings, PromptSource prompts) {
         int context = lab.model().config().nCtx();
-        if (context < Lab.PROMPT_LENGTH) {
+        if (context < Paper.PROMPT_LENGTH) {
             throw new PlateauException("The model's context holds " + context + " tokens, fewer than the "
-                    + Lab.PROMPT_LENGTH + " of the study's prompts.");
+                    + Paper.PROMPT_LENGTH + " of the study's prompts.");
         }
         if (prompts.size() < 2) {
             throw new PlateauException("The dataset gives only " + prompts.size() + " prompt; a study needs at least two"

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Set;
+import org.plateau.perturbation.Paper;
 import org.plateau.PlateauException;
 import org.plateau.io.Json;
 import org.plateau.model.HookPoint;
@@ -25,7 +26,7 @@ import org.plateau.perturbation.TargetType;
 public record StudySettings(int n, long seed, String dataset, PerturbationSettings perturbation,
         List<TargetType> targetTypes, Set<Experiment> experiments) {
 
-    public static final double DEFAULT_AP_THRESHOLD = PerturbationSettings.DEFAULT_AP_THRESHOLD;
+    public static final double DEFAULT_AP_THRESHOLD = Paper.AP_THRESHOLD;
 
     public StudySettings {
         if (n < 1) {

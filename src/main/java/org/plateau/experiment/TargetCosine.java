@@ -3,12 +3,12 @@ package org.plateau.experiment;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.math3.random.RandomGenerator;
+import org.plateau.perturbation.Paper;
 import org.plateau.PlateauException;
 import org.plateau.perturbation.PromptSource;
 import org.plateau.model.HookPoint;
 import org.plateau.perturbation.Seeds;
 import org.plateau.sae.Sae;
-import org.plateau.sae.SyntheticActivations;
 
 /**
  * c* of structured synthesis: the paper's 0.42 is the mean cosine between two GPT-2 activations
@@ -24,7 +24,7 @@ public final class TargetCosine {
     /** Parses {@code --target-cos}: a number, or "measure" to compute it on the lab's model and SAE. */
     public static double parse(String value, Lab lab, HookPoint hook, PromptSource prompts) {
         if (value == null) {
-            return SyntheticActivations.DEFAULT_TARGET_COS;
+            return Paper.TARGET_COS;
         }
         if (value.strip().equals("measure")) {
             return measure(lab, hook, prompts, PAIRS);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import org.plateau.perturbation.Paper;
 import org.plateau.data.Datasets;
 import org.plateau.experiment.Experiment;
 import org.plateau.experiment.Lab;
@@ -45,7 +46,7 @@ public final class Comparison {
 
     public static Result run(Lab lab, Request r, Listener listener, BooleanSupplier cancelled) {
         StudySettings s = settings(r);
-        StudyRunner runner = new StudyRunner(lab, s, Datasets.defaultFor(lab.model().config(), Lab.PROMPT_LENGTH));
+        StudyRunner runner = new StudyRunner(lab, s, Datasets.defaultFor(lab.model().config(), Paper.PROMPT_LENGTH));
         if (runner.needsDistribution()) {
             runner.distribution(done -> listener.fitting(done, r.settings().statsActivations()));
         }

@@ -6,7 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongConsumer;
-import java.util.regex.Pattern;
+import org.plateau.perturbation.Paper;
 import org.plateau.PlateauException;
 import org.plateau.data.Datasets;
 import org.plateau.perturbation.PromptSource;
@@ -18,6 +18,7 @@ import org.plateau.experiment.Perturber;
 import org.plateau.experiment.StudyRunner;
 import org.plateau.experiment.StudySettings;
 import org.plateau.model.Gpt2Tokenizer;
+import org.plateau.model.TokenIds;
 import org.plateau.perturbation.Curve;
 import org.plateau.perturbation.Seeds;
 import org.plateau.perturbation.StepMode;
@@ -33,8 +34,6 @@ import org.plateau.sae.Sae;
  */
 public final class Explorer implements AutoCloseable {
 
-    private static final Pattern TOKEN_IDS = Pattern.compile("\\s*\\d+(\\s*,\\s*\\d+)*\\s*");
-
     private final Lab lab;
     private PromptSource prompts;
     /** The runner of the last run reopened from, kept: reopening opens its dataset and fits its targets once. */
@@ -47,7 +46,7 @@ public final class Explorer implements AutoCloseable {
 
     public Explorer(Lab lab) {
         this.lab = lab;
-        this.prompts = Datasets.defaultFor(lab.model().config(), Lab.PROMPT_LENGTH);
+        this.prompts = Datasets.defaultFor(lab.model().config(), Paper.PROMPT_LENGTH);
     }
 
     public Lab lab() {
@@ -70,20 +69,14 @@ public final class Explorer implements AutoCloseable {
         if (t.length == 0) {
             throw new PlateauException("The passage is empty.");
         }
-        return Arrays.copyOf(t, Math.min(t.length, Lab.PROMPT_LENGTH));
+        return Arrays.copyOf(t, Math.min(t.length, Paper.PROMPT_LENGTH));
     }
 
     /** A typed prompt: comma-separated token ids, or text for models with GPT-2's vocabulary. */
     public int[] parsePrompt(String typed) {
         int[] tokens;
-        if (TOKEN_IDS.matcher(typed).matches()) {
-            tokens = Arrays.stream(typed.split(",")).map(String::strip).mapToInt(s -> {
-                try {
-                    return Integer.parseInt(s);
-                } catch (NumberFormatException e) {
-                    throw new PlateauException("Token id " + s + " is too large.");
-                }
-            }).toArray();
+        if (TokenIds.looksLikeIds(typed)) {
+            tokens = TokenIds.parse(typed, "The prompt");
         } else if (readsText()) {
             tokens = Gpt2Tokenizer.encode(typed);
         } else {
@@ -172,7 +165,7 @@ public final class Explorer implements AutoCloseable {
     public Perturbation reopen(PerturbationRecord record, StudySettings settings) {
         if (!settings.equals(reopenSettings)) {
             reopenRunner = new StudyRunner(lab, settings, Datasets.open(settings.dataset(), lab.model().config(),
-                    Lab.PROMPT_LENGTH).prompts());
+                    Paper.PROMPT_LENGTH).prompts());
             reopenSettings = settings;
         }
         Perturbed p = reopenRunner.recreate(record);

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.plateau.perturbation.Paper;
 import org.plateau.io.AtomicFiles;
+import org.plateau.hub.ModelSources;
 import org.plateau.io.Json;
 
 /**
@@ -19,9 +21,10 @@ public record UserSettings(String model, String sae, String processing, String t
 
     public static UserSettings defaults() {
         // the paper's setting: GPT-2 small and the gpt2-small-res-jb SAE of layer 1, from the hub
-        return new UserSettings("gpt2", "gpt2-small-res-jb/blocks.1.hook_resid_pre", "tl", "model-generated", "absolute", 0.5, "blocks.1.hook_resid_pre", "",
-                20, 50, List.of("model-generated", "random", "synthetic-baseline", "synthetic-structured"), "ms_l2",
-                1200, 800, 2, 1400, 900, 32000);
+        return new UserSettings(ModelSources.DEFAULT_MODEL, ModelSources.DEFAULT_SAE, "tl", "model-generated", "absolute",
+                Paper.STEP_SIZE, "blocks.1.hook_resid_pre", "", Paper.AP_THRESHOLD, 50,
+                List.of("model-generated", "random", "synthetic-baseline", "synthetic-structured"), "ms_l2",
+                1200, 800, 2, 1400, 900, Paper.STATS_ACTIVATIONS);
     }
 
     public static Path file() {

@@ -8,12 +8,12 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.plateau.PlateauException;
 import org.plateau.io.CacheDir;
-import org.plateau.io.SafetensorsWriter;
 import org.plateau.model.Gpt2Config;
 import org.plateau.model.RandomGpt2Files;
 import org.plateau.model.Gpt2;
 import org.plateau.model.HookPoint;
 import org.plateau.model.Processing;
+import org.plateau.sae.RandomSaeFiles;
 
 /**
  * The bundled demo: a small GPT-2-architecture model with GPT-2's vocabulary (so text prompts work)
@@ -36,7 +36,7 @@ public final class DemoModel {
     static final double FIRING_RATE = 0.07;
     static final long SEED = 20241124;
     /** Bumped whenever what is generated changes, so that old copies are not used. */
-    static final String VERSION = "v5";
+    static final String VERSION = "v6";
 
     /** Where it is. */
     public record Folders(Path model, Path sae) {}
@@ -70,13 +70,10 @@ public final class DemoModel {
     }
 
     /**
-     * An SAE built the way the reference oracle builds its own: most decoder directions are real
-     * activations (plus noise), the encoder is their transpose, and each latent's threshold lets it
-     * fire on about FIRING_RATE of activations — so, as with a trained SAE, an activation's own
-     * latents are found again after decoding and encoding. log-sparsity is the measured firing rate.
+     * An SAE built the way the reference oracle builds its own, from activations of the model: so,
+     * as with a trained SAE, an activation's own latents are found again after decoding and encoding.
      */
-    private static void writeSae(Path modelDir, Path dir) throws IOException {
-        Files.createDirectories(dir);
+    private static void writeSae(Path modelDir, Path dir) {
         int samples = 2048;
         float[][] acts;
         try (Gpt2 model = Gpt2.load(modelDir, Processing.TL, ai.djl.Device.cpu())) {
@@ -87,76 +84,8 @@ public final class DemoModel {
             }
             acts = model.activations(prompts, HookPoint.residPre(1));
         }
-        float[] bDec = new float[WIDTH];
-        for (float[] a : acts) {
-            for (int i = 0; i < WIDTH; i++) {
-                bDec[i] += a[i] / samples;
-            }
-        }
-        double[][] centred = new double[samples][WIDTH];
-        double spread = 0;
-        for (int k = 0; k < samples; k++) {
-            for (int i = 0; i < WIDTH; i++) {
-                centred[k][i] = acts[k][i] - bDec[i];
-                spread += centred[k][i] * centred[k][i] / ((double) samples * WIDTH);
-            }
-        }
-        double noise = 0.3 * Math.sqrt(spread);
-        SplittableRandom rng = new SplittableRandom(SEED + 2);
-        int fromData = LATENTS * 3 / 4;
-        float[] wDec = new float[LATENTS * WIDTH];
-        for (int l = 0; l < LATENTS; l++) {
-            double[] row = new double[WIDTH];
-            double[] source = l < fromData ? centred[rng.nextInt(samples)] : null;
-            double norm = 0;
-            for (int i = 0; i < WIDTH; i++) {
-                row[i] = (source == null ? 0 : source[i]) + (source == null ? 1 : noise) * gauss(rng, 1);
-                norm += row[i] * row[i];
-            }
-            norm = Math.sqrt(norm);
-            for (int i = 0; i < WIDTH; i++) {
-                wDec[l * WIDTH + i] = (float) (row[i] / norm);
-            }
-        }
-        // each latent's threshold: the (1 − FIRING_RATE) quantile of its projections
-        float[] bEnc = new float[LATENTS];
-        float[] logSparsity = new float[LATENTS];
-        double[] proj = new double[samples];
-        int rank = (int) Math.floor(samples * (1 - FIRING_RATE));
-        for (int l = 0; l < LATENTS; l++) {
-            for (int k = 0; k < samples; k++) {
-                double sum = 0;
-                for (int i = 0; i < WIDTH; i++) {
-                    sum += centred[k][i] * wDec[l * WIDTH + i];
-                }
-                proj[k] = sum;
-            }
-            double[] sorted = proj.clone();
-            java.util.Arrays.sort(sorted);
-            boolean dead = l % 37 == 0; // a few latents never fire, as in trained SAEs
-            bEnc[l] = dead ? -1e6f : (float) -sorted[rank];
-            int fires = 0;
-            for (double v : proj) {
-                fires += v + bEnc[l] > 0 ? 1 : 0;
-            }
-            logSparsity[l] = (float) Math.log10(fires / (double) samples + 1e-10);
-        }
-        Files.writeString(dir.resolve("cfg.json"), """
-                {"architecture": "standard", "d_in": %d, "d_sae": %d, "hook_name": "blocks.1.hook_resid_pre",
-                 "hook_layer": 1, "apply_b_dec_to_input": true, "activation_fn_str": "relu",
-                 "normalize_activations": "none", "plateau_demo": "random weights; not a trained SAE"}
-                """.formatted(WIDTH, LATENTS));
-        new SafetensorsWriter()
-                .put("W_enc", i -> wDec[(int) (i % LATENTS) * WIDTH + (int) (i / LATENTS)], WIDTH, LATENTS)
-                .put("b_enc", bEnc, LATENTS)
-                .put("W_dec", wDec, LATENTS, WIDTH)
-                .put("b_dec", bDec, WIDTH)
-                .write(dir.resolve("sae_weights.safetensors"));
-        new SafetensorsWriter().put("sparsity", logSparsity, LATENTS).write(dir.resolve("sparsity.safetensors"));
-    }
-
-    private static float gauss(SplittableRandom rng, double std) {
-        return RandomGpt2Files.gauss(rng, std);
+        RandomSaeFiles.fromActivations(dir, acts, LATENTS, FIRING_RATE, SEED + 2, "blocks.1.hook_resid_pre",
+                "\"hook_layer\": 1, \"plateau_demo\": \"random weights; not a trained SAE\"");
     }
 
     private static void deleteTree(Path p) throws IOException {

@@ -14,9 +14,6 @@ import org.plateau.model.HookPoint;
  */
 public record SweepSettings(HookPoint hook, HookPoint read, StepMode mode, double stepSize, int steps) {
 
-    public static final double DEFAULT_STEP_SIZE = 0.5;
-    public static final int DEFAULT_STEPS = 100;
-
     public SweepSettings {
         if (read.index() < hook.index()) {
             throw new PlateauException("The read hook " + read + " comes before the perturbed hook " + hook + ".");
@@ -31,8 +28,8 @@ public record SweepSettings(HookPoint hook, HookPoint read, StepMode mode, doubl
 
     /** The paper's settings for a model of {@code nLayer} blocks. */
     public static SweepSettings defaults(int nLayer, StepMode mode) {
-        return new SweepSettings(HookPoint.residPre(Math.min(1, nLayer - 1)), HookPoint.residPost(nLayer - 1),
-                mode, DEFAULT_STEP_SIZE, DEFAULT_STEPS);
+        return new SweepSettings(HookPoint.defaultPerturbed(nLayer), HookPoint.defaultRead(nLayer), mode,
+                Paper.STEP_SIZE, Paper.STEPS);
     }
 
     public SweepSettings withMode(StepMode m) {

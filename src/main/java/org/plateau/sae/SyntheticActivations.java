@@ -25,8 +25,6 @@ public final class SyntheticActivations {
     public static final int BASELINE_NEIGHBOURS = 10;
     /** How many sparsity neighbours of the base's top latent the structured top latent is chosen from. */
     public static final int STRUCTURED_CANDIDATES = 100;
-    /** The paper's target cosine: the mean cosine of two GPT-2 activations after subtracting b_dec. */
-    public static final double DEFAULT_TARGET_COS = 0.42;
 
     /**
      * A synthetic activation.

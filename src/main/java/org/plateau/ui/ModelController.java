@@ -2,6 +2,7 @@ package org.plateau.ui;
 
 import java.nio.file.Path;
 import javafx.application.Platform;
+import org.plateau.perturbation.Paper;
 import org.plateau.PlateauException;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.LabLoader;
@@ -113,9 +114,9 @@ final class ModelController {
         boolean openWebText = choice.equals(PromptBox.OPENWEBTEXT);
         w.status.setText(openWebText ? "Fetching OpenWebText rows from the hub (once; then cached)…" : "Next draws from the sample prompts.");
         w.worker.always(() -> openWebText
-                ? org.plateau.data.Datasets.open(org.plateau.hub.HubDataset.PAPER, ex.lab().model().config(), Lab.PROMPT_LENGTH)
+                ? org.plateau.data.Datasets.open(org.plateau.hub.HubDataset.PAPER, ex.lab().model().config(), Paper.PROMPT_LENGTH)
                 : org.plateau.data.Datasets.open(org.plateau.data.Datasets.SAMPLE_PROMPTS, ex.lab().model().config(),
-                        Lab.PROMPT_LENGTH),
+                        Paper.PROMPT_LENGTH),
                 d -> {
                     ex.usePrompts(d.prompts());
                     w.status.setText("Next draws from " + d.prompts().describe() + ".");

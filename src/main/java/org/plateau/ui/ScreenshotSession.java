@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import javafx.application.Application;
 import javafx.application.Platform;
 import javafx.stage.Stage;
+import org.plateau.perturbation.Paper;
 import org.plateau.perturbation.Metric;
 import org.plateau.PlateauException;
 import org.plateau.explore.UserSettings;
@@ -81,7 +82,7 @@ public final class ScreenshotSession {
             Script s = script;
             UserSettings defaults = UserSettings.defaults();
             UserSettings settings = new UserSettings(s.model().toString(), s.sae() == null ? null : s.sae().toString(),
-                    "tl", "model-generated", "absolute", 0.5, defaults.hook(), defaults.read(), 20, s.batchN(),
+                    "tl", "model-generated", "absolute", Paper.STEP_SIZE, defaults.hook(), defaults.read(), Paper.AP_THRESHOLD, s.batchN(),
                     defaults.compareTypes(), "ms_l2", 1200, 800, 1, s.width(), s.height(), s.statsActivations());
             MainWindow w = new MainWindow(stage, settings);
             stage.setOnCloseRequest(e -> { }); // the script decides when to close; nothing is saved

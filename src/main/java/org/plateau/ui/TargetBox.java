@@ -14,6 +14,7 @@ import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import org.plateau.perturbation.Paper;
 import org.plateau.perturbation.StepMode;
 import org.plateau.perturbation.TargetType;
 import org.plateau.plot.Palette;
@@ -25,10 +26,10 @@ final class TargetBox extends VBox {
     final Label targetPrompt = new Label(" ");
     final Button redraw = new Button("Redraw");
     final ComboBox<StepMode> mode = new ComboBox<>(FXCollections.observableArrayList(StepMode.values()));
-    final Spinner<Double> stepSize = new Spinner<>(0.01, 20.0, 0.5, 0.05);
+    final Spinner<Double> stepSize = new Spinner<>(0.01, 20.0, Paper.STEP_SIZE, 0.05);
     final ComboBox<String> hook = new ComboBox<>();
     final ComboBox<String> read = new ComboBox<>();
-    final Spinner<Double> apThreshold = new Spinner<>(0.01, 10000.0, 20.0, 1.0);
+    final Spinner<Double> apThreshold = new Spinner<>(0.01, 10000.0, Paper.AP_THRESHOLD, 1.0);
     final CheckBox overlay = new CheckBox("Overlay types on this base");
     final Button clearOverlay = new Button("Clear");
 
@@ -103,8 +104,8 @@ final class TargetBox extends VBox {
     org.plateau.experiment.PerturbationSettings settings(int nLayer, int statsActivations) {
         return new org.plateau.experiment.PerturbationSettings(org.plateau.model.HookPoint.parse(hook.getValue(), nLayer),
                 org.plateau.model.HookPoint.parse(read.getValue(), nLayer), stepSize.getValue(),
-                org.plateau.perturbation.SweepSettings.DEFAULT_STEPS, apThreshold.getValue(),
-                org.plateau.sae.SyntheticActivations.DEFAULT_TARGET_COS, statsActivations);
+                org.plateau.perturbation.Paper.STEPS, apThreshold.getValue(),
+                org.plateau.perturbation.Paper.TARGET_COS, statsActivations);
     }
 
     void setLayers(int nLayer, String wantHook, String wantRead) {

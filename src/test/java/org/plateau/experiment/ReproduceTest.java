@@ -24,6 +24,7 @@ import org.apache.commons.math3.stat.inference.KolmogorovSmirnovTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.plateau.perturbation.Paper;
 import org.plateau.Fixtures;
 import org.plateau.data.Datasets;
 import org.plateau.io.Json;
@@ -52,7 +53,7 @@ class ReproduceTest {
 
     static StudyResults run(Path out, StudySettings s, boolean resume, java.util.function.BooleanSupplier cancel) {
         try (Lab lab = lab()) {
-            Datasets.Dataset d = Datasets.open(s.dataset(), lab.model().config(), Lab.PROMPT_LENGTH);
+            Datasets.Dataset d = Datasets.open(s.dataset(), lab.model().config(), Paper.PROMPT_LENGTH);
             StudyResults r = new Reproduction(lab, s, d, "test").run(out, resume, new Reproduction.Listener() {}, cancel);
             if (r != null) {
                 org.plateau.report.RunReport.write(r, out);

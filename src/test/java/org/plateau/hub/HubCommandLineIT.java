@@ -94,7 +94,7 @@ class HubCommandLineIT {
         assertEquals(0, run(one, "forward", "--model", "demo", "--prompt", "Hello world").code());
         assertEquals(0, run(two, "forward", "--model", "demo", "--prompt", "Hello world").code());
         for (String f : List.of("model/model.safetensors", "sae/sae_weights.safetensors", "sae/sparsity.safetensors")) {
-            assertEquals(Hashing.sha256(tmp.resolve("one/demo/v5").resolve(f)), Hashing.sha256(tmp.resolve("two/demo/v5").resolve(f)), f);
+            assertEquals(Hashing.sha256(tmp.resolve("one/demo/" + org.plateau.hub.DemoModel.VERSION).resolve(f)), Hashing.sha256(tmp.resolve("two/demo/" + org.plateau.hub.DemoModel.VERSION).resolve(f)), f);
         }
         try (HubServer server = new HubServer()) {
             List<int[]> docs = Fixtures.randomDocuments(500, 50257, 11);

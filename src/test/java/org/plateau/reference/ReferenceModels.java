@@ -26,7 +26,7 @@ public final class ReferenceModels {
 
     private static final Path ROOT = Path.of("target/reference-models");
     /** Bump when what is generated changes. */
-    private static final String VERSION = "v1";
+    private static final String VERSION = "v2";
 
     private ReferenceModels() {}
 
