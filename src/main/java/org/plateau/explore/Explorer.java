@@ -43,6 +43,7 @@ public final class Explorer implements AutoCloseable {
      *  or step size on one base then costs only the new target and its sweep. */
     private Perturber perturber;
     private Perturber.Base base;
+    private int prefills;
 
     public Explorer(Lab lab) {
         this.lab = lab;
@@ -145,10 +146,16 @@ public final class Explorer implements AutoCloseable {
         if (base == null || !Arrays.equals(base.tokens(), tokens)) {
             closeBase();
             base = perturber.base(tokens);
+            prefills++;
         } else if (base.owner() != perturber) {
             base = perturber.rebase(base);
         }
         return base;
+    }
+
+    /** How many base prompts have been run (changing only the settings of a base reuses its run). */
+    public int prefills() {
+        return prefills;
     }
 
     private void closeBase() {

@@ -246,8 +246,11 @@ final class ComparePane extends VBox {
     /** Draws a view's histograms and CDFs, one colour per type; a click on a bar goes to {@code onBin}. */
     static void fill(BarChart<String, Number> histogram, LineChart<Number, Number> cdf, Distributions.View view,
             java.util.function.BiConsumer<TargetType, Integer> onBin) {
-        histogram.setTitle(view.metric().label() + " — histogram (bins of 5 steps)");
+        histogram.setTitle(view.metric().label() + " — histogram (bins of " + Distributions.BIN + " steps)");
         cdf.setTitle(view.metric().label() + " — cumulative distribution");
+        // the step axis reaches past the sweeps' end (step N + 1: no blow-up within the sweep)
+        NumberAxis steps = (NumberAxis) cdf.getXAxis();
+        steps.setUpperBound(Distributions.BIN * org.plateau.metrics.Histograms.stepBins(view.steps()));
         for (Distributions.TypeDistribution t : view.types()) {
             String colour = Palette.hex(t.type());
             XYChart.Series<String, Number> bars = new XYChart.Series<>();

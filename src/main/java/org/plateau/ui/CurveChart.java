@@ -11,6 +11,7 @@ import javafx.scene.control.Label;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.scene.shape.Circle;
+import org.plateau.perturbation.Paper;
 import org.plateau.perturbation.Metric;
 import org.plateau.explore.Perturbation;
 import org.plateau.plot.Palette;
@@ -86,9 +87,13 @@ final class CurveChart extends VBox {
         shown = List.copyOf(perturbations);
         chart.getData().clear();
         msDots.clear();
+        // the axis follows the sweeps' step count
+        int steps = shown.stream().mapToInt(p -> p.settings().steps()).max().orElse(Paper.STEPS);
+        xAxis.setUpperBound(steps);
+        xAxis.setTickUnit(steps <= 100 ? 10 : Math.ceil(steps / 100.0) * 10);
         if (quantity == Quantity.L2 && !shown.isEmpty()) {
             double t = shown.get(0).apThreshold();
-            XYChart.Series<Number, Number> ap = series("AP threshold", new double[] {0, 100}, new double[] {t, t});
+            XYChart.Series<Number, Number> ap = series("AP threshold", new double[] {0, steps}, new double[] {t, t});
             chart.getData().add(ap);
             // inline: the chart's default series colours outrank a style class
             ap.getNode().setStyle("-fx-stroke: #888888; -fx-stroke-width: 1.2px; -fx-stroke-dash-array: 5 5;");

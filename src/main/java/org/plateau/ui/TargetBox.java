@@ -27,6 +27,7 @@ final class TargetBox extends VBox {
     final Button redraw = new Button("Redraw");
     final ComboBox<StepMode> mode = new ComboBox<>(FXCollections.observableArrayList(StepMode.values()));
     final Spinner<Double> stepSize = new Spinner<>(0.01, 20.0, Paper.STEP_SIZE, 0.05);
+    final Spinner<Integer> steps = new Spinner<>(10, 1000, Paper.STEPS, 10);
     final ComboBox<String> hook = new ComboBox<>();
     final ComboBox<String> read = new ComboBox<>();
     final Spinner<Double> apThreshold = new Spinner<>(0.01, 10000.0, Paper.AP_THRESHOLD, 1.0);
@@ -52,7 +53,11 @@ final class TargetBox extends VBox {
         mode.setId("stepMode");
         mode.setConverter(MODE_NAMES);
         mode.getSelectionModel().select(StepMode.ABSOLUTE);
-        mode.setTooltip(new Tooltip("absolute: steps of fixed length toward the target; relative: 100 steps from base to target"));
+        mode.setTooltip(new Tooltip("absolute: steps of fixed length toward the target; relative: the straight line from"
+                + " base to target in as many steps"));
+        steps.setEditable(true);
+        steps.setId("sweepSteps");
+        steps.setTooltip(new Tooltip("N: a sweep has N + 1 points (the paper: " + Paper.STEPS + ")"));
         stepSize.setEditable(true);
         stepSize.setId("stepSize");
         stepSize.setTooltip(new Tooltip("Length of an absolute step (the paper: 0.5)"));
@@ -75,6 +80,7 @@ final class TargetBox extends VBox {
         grid.addRow(row++, new Label("Type"), type);
         grid.addRow(row++, new Label("Steps"), mode);
         grid.addRow(row++, new Label("Step size"), stepSize);
+        grid.addRow(row++, new Label("Sweep steps"), steps);
         grid.addRow(row++, new Label("Perturb at"), hook);
         grid.addRow(row++, new Label("Read at"), read);
         grid.addRow(row, new Label("AP threshold"), apThreshold);
@@ -90,6 +96,7 @@ final class TargetBox extends VBox {
         type.valueProperty().addListener((o, a, b) -> onChange.run());
         mode.valueProperty().addListener((o, a, b) -> onChange.run());
         stepSize.valueProperty().addListener((o, a, b) -> onChange.run());
+        steps.valueProperty().addListener((o, a, b) -> onChange.run());
         hook.valueProperty().addListener((o, a, b) -> onChange.run());
         read.valueProperty().addListener((o, a, b) -> onChange.run());
         apThreshold.valueProperty().addListener((o, a, b) -> onChange.run());
@@ -103,8 +110,8 @@ final class TargetBox extends VBox {
     /** The perturbation settings these controls show, for a model of {@code nLayer} blocks. */
     org.plateau.experiment.PerturbationSettings settings(int nLayer, int statsActivations) {
         return new org.plateau.experiment.PerturbationSettings(org.plateau.model.HookPoint.parse(hook.getValue(), nLayer),
-                org.plateau.model.HookPoint.parse(read.getValue(), nLayer), stepSize.getValue(),
-                org.plateau.perturbation.Paper.STEPS, apThreshold.getValue(),
+                org.plateau.model.HookPoint.parse(read.getValue(), nLayer), stepSize.getValue(), steps.getValue(),
+                apThreshold.getValue(),
                 org.plateau.perturbation.Paper.TARGET_COS, statsActivations);
     }
 
