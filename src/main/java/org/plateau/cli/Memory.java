@@ -17,6 +17,15 @@ final class Memory {
         return statusField("VmHWM:");
     }
 
+    /** Starts the peak anew (Linux: 5 to /proc/self/clear_refs), so that a later peak is of what ran since. */
+    static void resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        } catch (IOException | RuntimeException e) {
+            // elsewhere the peak stays the process's
+        }
+    }
+
     private static long statusField(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -127,8 +127,11 @@ public final class StudyRunner {
                 ActivationDistribution gaussian = distribution(null);
                 Target randomTarget = plateauTarget(gaussian, i);
                 for (TargetType b : plateauBases()) {
-                    sweeps.add(new Named(Experiment.PLATEAU, new Perturber.Spec(StepMode.ABSOLUTE, b,
-                            plateauBase(b, base.activation(), i, gaussian), randomTarget), "plateau-target/" + i));
+                    // the structured base is the structured target (it draws nothing): made once
+                    float[] from = b == TargetType.SYNTHETIC_STRUCTURED && made.containsKey(b) ? made.get(b).activation()
+                            : plateauBase(b, base.activation(), i, gaussian);
+                    sweeps.add(new Named(Experiment.PLATEAU, new Perturber.Spec(StepMode.ABSOLUTE, b, from, randomTarget),
+                            "plateau-target/" + i));
                 }
             }
             t = clock(Phase.TARGETS, t);

@@ -245,6 +245,39 @@ public final class Gpt2 implements AutoCloseable {
         return seq;
     }
 
+    /**
+     * The pipeline the paper's authors ran, kept to measure Plateau against: whole prompts through
+     * every block with every intermediate value kept (TransformerLens' {@code run_with_cache}) and
+     * the log-probs at every position. Returns the read hook's last position [B, d] and the last
+     * position's log-probs [B, vocab], in {@code m}.
+     */
+    public Output runWithCache(int[][] prompts, Patch patch, HookPoint read, NDManager m) {
+        checkBatch(prompts);
+        List<NDArray> cache = new java.util.ArrayList<>();
+        try (NDManager scratch = m.newSubManager()) {
+            NDArray mask = causalMask(prompts[0].length, scratch);
+            NDArray resid = embed(prompts, scratch);
+            NDArray atRead = null;
+            for (int point = 0; point <= cfg.nLayer(); point++) {
+                if (patch != null && patch.at().index() == point) {
+                    resid = replaceLast(resid, patch.vectors());
+                }
+                cache.add(resid);
+                if (point == read.index()) {
+                    atRead = resid;
+                }
+                if (point < cfg.nLayer()) {
+                    resid = blocks.get(point).forward(resid, mask, null, (name, value) -> cache.add(value));
+                }
+            }
+            NDArray logProbs = Linear.linear(lnF(resid), w.wte()).get(0).logSoftmax(2); // every position
+            cache.add(logProbs);
+            Map<String, NDArray> recorded = new LinkedHashMap<>();
+            recorded.put(read.name(), keep(lastPosition(atRead), m));
+            return new Output(recorded, keep(lastPosition(logProbs), m));
+        }
+    }
+
     // ------------------------------------------------------------------ sweeps
 
     /** A prompt prepared for perturbation sweeps at {@code at}; close it when done. */

@@ -9,11 +9,16 @@ import java.util.List;
 import org.plateau.PlateauException;
 
 /**
- * A prompt run once for perturbation sweeps (METHOD §2 perturbs only its last position). What the
+ * A prompt prepared for perturbation sweeps (METHOD §2 perturbs only its last position). What the
  * sweeps need is kept: the base activation A at the perturbed hook, and for every block from
  * there on the keys and values of the earlier positions, which the last position cannot change.
- * {@link #run} then pushes a batch of replacement vectors for the last position through the
- * remaining blocks alone. Owns native memory: close it.
+ * {@link #run} pushes a batch of replacement vectors for the last position through the remaining
+ * blocks alone.
+ *
+ * <p>Only the blocks before the hook run up front (they give A). The earlier positions go through
+ * the later blocks together with the first batch, in the same matrix products: a prompt of ten
+ * tokens alone would read every weight of those blocks for ten rows, a cost that is all memory
+ * traffic. Their keys and values are kept for the batches after. Owns native memory: close it.
  */
 public final class Gpt2Prefix implements AutoCloseable {
 
@@ -25,6 +30,10 @@ public final class Gpt2Prefix implements AutoCloseable {
     private final NDArray[] keysT;
     private final NDArray[] values;
     private final float[] activation;
+    /** The earlier positions [P, d] at {@code at}, until the first batch has taken them through the later blocks. */
+    private NDArray pending;
+    /** A first batch failed half-way: the kept keys and values are incomplete. */
+    private boolean broken;
 
     Gpt2Prefix(Gpt2 model, int[] tokens, HookPoint at) {
         this.model = model;
@@ -35,36 +44,21 @@ public final class Gpt2Prefix implements AutoCloseable {
         this.values = new NDArray[nLayer];
         this.store = model.manager().newSubManager();
         int prefixLen = tokens.length - 1;
-        int nHead = model.config().nHead();
-        int dHead = model.config().dHead();
         try (NDManager scratch = store.newSubManager()) {
             NDArray mask = Gpt2.causalMask(tokens.length, scratch);
             NDArray resid = model.embed(new int[][] {tokens}, scratch);
-            float[] found = null;
-            for (int point = 0; point < nLayer; point++) {
-                TransformerBlock block = model.blocks().get(point);
-                if (point < at.index()) {
-                    resid = block.forward(resid, mask, null);
-                    continue;
-                }
-                if (point == at.index()) {
-                    found = Gpt2.lastPosition(resid).toFloatArray();
-                    // from here on only the earlier positions run: the last one is what sweeps replace
-                    resid = resid.get(new NDIndex(":, :{}, :", prefixLen));
-                    mask = mask.get(new NDIndex(":{}, :{}", prefixLen, prefixLen));
-                }
-                if (prefixLen == 0) {
-                    keysT[point] = store.zeros(new Shape(nHead, dHead, 0));
-                    values[point] = store.zeros(new Shape(nHead, 0, dHead));
-                    continue;
-                }
-                TransformerBlock.KeysValues[] kv = new TransformerBlock.KeysValues[1];
-                resid = block.forward(resid, mask, kv);
-                // [1, H, P, dh] → [H, P, dh]; keys transposed for q·kᵀ
-                keysT[point] = Gpt2.keep(kv[0].keys().get(new NDIndex("0")).transpose(0, 2, 1), store);
-                values[point] = Gpt2.keep(kv[0].values().get(new NDIndex("0")), store);
+            for (int point = 0; point < at.index(); point++) {
+                resid = model.blocks().get(point).forward(resid, mask, null);
             }
-            this.activation = found != null ? found : Gpt2.lastPosition(resid).toFloatArray();
+            this.activation = Gpt2.lastPosition(resid).toFloatArray();
+            if (prefixLen == 0) {
+                for (int point = at.index(); point < nLayer; point++) {
+                    keysT[point] = store.zeros(new Shape(model.config().nHead(), model.config().dHead(), 0));
+                    values[point] = store.zeros(new Shape(model.config().nHead(), 0, model.config().dHead()));
+                }
+            } else {
+                pending = Gpt2.keep(resid.get(new NDIndex("0, :{}, :", prefixLen)), store);
+            }
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -111,14 +105,28 @@ public final class Gpt2Prefix implements AutoCloseable {
         NDArray resid = vectors;
         NDArray readValues = read.index() == at.index() ? Gpt2.keep(resid, m) : null;
         List<TransformerBlock> blocks = model.blocks();
+        if (broken) {
+            throw new IllegalStateException("this prompt's preparation failed; prepare it again");
+        }
+        boolean first = pending != null;
+        broken = first; // until the first batch has been through every block
         for (int point = at.index(); point < blocks.size(); point++) {
             TransformerBlock block = blocks.get(point);
-            NDArray kT = keysT[point];
-            NDArray v = values[point];
-            resid = Gpt2.scoped(resid, x -> block.forwardLast(x, kT, v));
+            if (first) {
+                resid = withPrefix(block, point, resid);
+            } else {
+                NDArray kT = keysT[point];
+                NDArray v = values[point];
+                resid = Gpt2.scoped(resid, x -> block.forwardLast(x, kT, v));
+            }
             if (read.index() == point + 1) {
                 readValues = resid;
             }
+        }
+        if (first) {
+            pending.close();
+            pending = null;
+            broken = false;
         }
         try (NDManager scratch = m.newSubManager()) {
             resid.tempAttach(scratch);
@@ -218,6 +226,23 @@ public final class Gpt2Prefix implements AutoCloseable {
             kl[r] = first ? 0 : max[r] + Math.log(sum[r]) - mean[r];
         }
         return kl;
+    }
+
+    /** Block {@code point} for the batch and the earlier positions together; their keys and values are kept. */
+    private NDArray withPrefix(TransformerBlock block, int point, NDArray batch) {
+        NDManager home = batch.getManager();
+        try (NDManager scratch = home.newSubManager()) {
+            batch.tempAttach(scratch);
+            long p = pending.getShape().get(0);
+            NDArray[] out = block.forwardPrefixAndLast(pending, batch, Gpt2.causalMask((int) p, scratch));
+            keysT[point] = Gpt2.keep(out[2], store);
+            values[point] = Gpt2.keep(out[3], store);
+            NDArray next = Gpt2.keep(out[0], store);
+            pending.close();
+            pending = next;
+            NDArray result = Gpt2.keep(out[1], home);
+            return result;
+        }
     }
 
     @Override

@@ -24,6 +24,12 @@ final class TransformerBlock {
     /** Keys and values of positions, [B, H, T, dh] each (or, cached for one prompt, [H, P, dh]). */
     record KeysValues(NDArray keys, NDArray values) {}
 
+    /** Receives a block's intermediate values by TransformerLens' hook names (hook_resid_mid, …). */
+    @FunctionalInterface
+    interface Hooks {
+        void at(String name, NDArray value);
+    }
+
     private final BlockWeights w;
     private final int nHead;
     private final int dHead;
@@ -47,8 +53,16 @@ final class TransformerBlock {
      * @param kvOut if not null, receives this block's keys and values
      */
     NDArray forward(NDArray residPre, NDArray mask, KeysValues[] kvOut) {
-        NDArray residMid = residPre.add(attn(ln1(residPre), mask, kvOut));
-        return residMid.add(mlp(ln2(residMid)));
+        return forward(residPre, mask, kvOut, null);
+    }
+
+    /** As above; {@code hooks}, when not null, sees every intermediate value, as TransformerLens' cache does. */
+    NDArray forward(NDArray residPre, NDArray mask, KeysValues[] kvOut, Hooks hooks) {
+        NDArray residMid = residPre.add(attn(ln1(residPre), mask, kvOut, hooks));
+        if (hooks != null) {
+            hooks.at("hook_resid_mid", residMid);
+        }
+        return residMid.add(mlp(ln2(residMid), hooks));
     }
 
     /**
@@ -58,6 +72,34 @@ final class TransformerBlock {
     NDArray forwardLast(NDArray residPre, NDArray cachedKeysT, NDArray cachedValues) {
         NDArray residMid = residPre.add(attnLast(ln1(residPre), cachedKeysT, cachedValues));
         return residMid.add(mlp(ln2(residMid)));
+    }
+
+    /**
+     * The earlier positions of one prompt [P, d] and a batch of replacements for its last position
+     * [B, d] through the block together: one matrix product per layer for both, the prompt's
+     * positions attending causally among themselves, each replacement to them and to itself.
+     * Returns their resid_post, and the earlier positions' keys (transposed, [H, dh, P]) and
+     * values ([H, P, dh]) for later batches.
+     */
+    NDArray[] forwardPrefixAndLast(NDArray prefix, NDArray last, NDArray prefixMask) {
+        long p = prefix.getShape().get(0);
+        long b = last.getShape().get(0);
+        NDArray residPre = prefix.concat(last, 0);
+        NDList qkv = linear(ln1(residPre), w.cAttnWeight(), w.cAttnBias()).split(3, 1);
+        NDArray[] heads = new NDArray[3];
+        for (int i = 0; i < 3; i++) {
+            heads[i] = qkv.get(i).reshape(p + b, nHead, dHead).transpose(1, 0, 2); // [H, P + B, dh]
+        }
+        NDIndex prefixRows = new NDIndex(":, :{}, :", p);
+        NDIndex lastRows = new NDIndex(":, {}:, :", p);
+        NDArray keysT = heads[1].get(prefixRows).transpose(0, 2, 1);
+        NDArray values = heads[2].get(prefixRows);
+        NDArray zPrefix = heads[0].get(prefixRows).matMul(keysT).mul(attnScale).add(prefixMask).softmax(2).matMul(values);
+        NDArray zLast = attendLast(heads[0].get(lastRows), heads[1].get(lastRows), heads[2].get(lastRows), keysT, values);
+        NDArray z = zPrefix.concat(zLast, 1).transpose(1, 0, 2).reshape(p + b, dModel);
+        NDArray residMid = residPre.add(linear(z, w.attnCProjWeight(), w.attnCProjBias()));
+        NDArray residPost = residMid.add(mlp(ln2(residMid)));
+        return new NDArray[] {residPost.get(new NDIndex(":{}", p)), residPost.get(new NDIndex("{}:", p)), keysT, values};
     }
 
     /**
@@ -81,7 +123,7 @@ final class TransformerBlock {
 
     // ------------------------------------------------------------------ attention
 
-    private NDArray attn(NDArray x, NDArray mask, KeysValues[] kvOut) {
+    private NDArray attn(NDArray x, NDArray mask, KeysValues[] kvOut, Hooks hooks) {
         Shape s = x.getShape();
         long batch = s.get(0);
         long len = s.get(1);
@@ -90,8 +132,20 @@ final class TransformerBlock {
         if (kvOut != null) {
             kvOut[0] = kv;
         }
-        NDArray z = attend(splitHeads(qkv.get(0), batch, len), kv, mask);
-        return linear(z.transpose(0, 2, 1, 3).reshape(batch, len, dModel), w.attnCProjWeight(), w.attnCProjBias());
+        NDArray q = splitHeads(qkv.get(0), batch, len);
+        if (hooks != null) {
+            hooks.at("attn.hook_q", q);
+            hooks.at("attn.hook_k", kv.keys());
+            hooks.at("attn.hook_v", kv.values());
+            hooks.at("attn.hook_pattern", q.matMul(kv.keys().transpose(0, 1, 3, 2)).mul(attnScale).add(mask).softmax(3));
+        }
+        NDArray z = attend(q, kv, mask);
+        NDArray out = linear(z.transpose(0, 2, 1, 3).reshape(batch, len, dModel), w.attnCProjWeight(), w.attnCProjBias());
+        if (hooks != null) {
+            hooks.at("attn.hook_z", z);
+            hooks.at("hook_attn_out", out);
+        }
+        return out;
     }
 
     /** softmax(q·kᵀ/√dh + mask)·v over heads: [B, H, Tq, dh]. */
@@ -119,18 +173,21 @@ final class TransformerBlock {
         NDArray q = qkv.get(0).reshape(batch, nHead, dHead).transpose(1, 0, 2);
         NDArray k = qkv.get(1).reshape(batch, nHead, dHead).transpose(1, 0, 2);
         NDArray v = qkv.get(2).reshape(batch, nHead, dHead).transpose(1, 0, 2);
-        NDArray selfScore = q.mul(k).sum(new int[] {2}, true);
-        long prefixLen = prefixValues.getShape().get(1);
-        NDArray z;
-        if (prefixLen == 0) {
-            z = v; // a one-token prompt attends only to itself
-        } else {
-            NDArray scores = q.matMul(prefixKeysT).concat(selfScore, 2).mul(attnScale).softmax(2);
-            NDArray toPrefix = scores.get(new NDIndex(":, :, :{}", prefixLen));
-            NDArray toSelf = scores.get(new NDIndex(":, :, {}:", prefixLen));
-            z = toPrefix.matMul(prefixValues).add(toSelf.mul(v));
-        }
+        NDArray z = attendLast(q, k, v, prefixKeysT, prefixValues);
         return linear(z.transpose(1, 0, 2).reshape(batch, dModel), w.attnCProjWeight(), w.attnCProjBias());
+    }
+
+    /** Heads [H, B, dh] of last positions meeting the prefix's keys [H, dh, P] and values [H, P, dh], and their own. */
+    private NDArray attendLast(NDArray q, NDArray k, NDArray v, NDArray prefixKeysT, NDArray prefixValues) {
+        long prefixLen = prefixValues.getShape().get(1);
+        if (prefixLen == 0) {
+            return v; // a one-token prompt attends only to itself
+        }
+        NDArray selfScore = q.mul(k).sum(new int[] {2}, true);
+        NDArray scores = q.matMul(prefixKeysT).concat(selfScore, 2).mul(attnScale).softmax(2);
+        NDArray toPrefix = scores.get(new NDIndex(":, :, :{}", prefixLen));
+        NDArray toSelf = scores.get(new NDIndex(":, :, {}:", prefixLen));
+        return toPrefix.matMul(prefixValues).add(toSelf.mul(v));
     }
 
     /** [B, T, d] → [B, H, T, dh] */
@@ -141,7 +198,17 @@ final class TransformerBlock {
     // ------------------------------------------------------------------ the rest
 
     private NDArray mlp(NDArray x) {
-        return linear(geluNew(linear(x, w.cFcWeight(), w.cFcBias())), w.mlpCProjWeight(), w.mlpCProjBias());
+        return mlp(x, null);
+    }
+
+    private NDArray mlp(NDArray x, Hooks hooks) {
+        NDArray post = geluNew(linear(x, w.cFcWeight(), w.cFcBias()));
+        NDArray out = linear(post, w.mlpCProjWeight(), w.mlpCProjBias());
+        if (hooks != null) {
+            hooks.at("mlp.hook_post", post);
+            hooks.at("hook_mlp_out", out);
+        }
+        return out;
     }
 
     private NDArray ln1(NDArray x) {

@@ -125,6 +125,22 @@ public final class PerturbationSweep {
         }
     }
 
+    /**
+     * The same sweep the way the paper's authors ran it: the N + 1 points as one batch of whole
+     * prompts, every activation cached and log-probs at every position (TransformerLens'
+     * {@code run_with_cache}). Kept to measure the fast path against.
+     */
+    public Curve runAuthorsPath(int[] baseTokens, float[] base, float[] target, SweepSettings s) {
+        int rows = s.steps() + 1;
+        int[][] prompts = new int[rows][];
+        java.util.Arrays.fill(prompts, baseTokens);
+        try (NDManager m = model.manager().newSubManager()) {
+            Gpt2.Output o = model.runWithCache(prompts, new Gpt2.Patch(s.hook(), pathOnDevice(m, base, target, s)),
+                    s.read(), m);
+            return curveOf(o.recorded().get(s.read().name()), o.logProbs());
+        }
+    }
+
     /** The same sweep, recomputing the whole prompt for every step. */
     public Curve runFullRecompute(int[] baseTokens, float[] base, float[] target, SweepSettings s) {
         float[][] points = s.path(base, target);

@@ -181,12 +181,48 @@ public final class Sae {
 
     // ------------------------------------------------------------------ encode / decode
 
+    /** The last few codes computed: a base's activation is encoded by each synthesis made from it. */
+    private final java.util.LinkedHashMap<FloatKey, double[]> recent = new java.util.LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<FloatKey, double[]> eldest) {
+            return size() > 4;
+        }
+    };
+
+    private record FloatKey(float[] x) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof FloatKey k && Arrays.equals(x, k.x);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(x);
+        }
+    }
+
     public double[] encode(float[] x) {
         int d = cfg.dIn();
-        int n = cfg.dSae();
         if (x.length != d) {
             throw new PlateauException("The SAE reads activations of width " + d + ", not " + x.length + ".");
         }
+        FloatKey key = new FloatKey(x.clone());
+        synchronized (recent) {
+            double[] known = recent.get(key);
+            if (known != null) {
+                return known.clone();
+            }
+        }
+        double[] z = encodeNow(key.x());
+        synchronized (recent) {
+            recent.put(key, z.clone());
+        }
+        return z;
+    }
+
+    private double[] encodeNow(float[] x) {
+        int d = cfg.dIn();
+        int n = cfg.dSae();
         double[] centred = new double[d];
         for (int i = 0; i < d; i++) {
             centred[i] = cfg.applyBDecToInput() ? (double) x[i] - bDec[i] : x[i];

@@ -82,6 +82,24 @@ class SweepTest {
         }
     }
 
+    /** The authors' pipeline (whole prompts, everything cached, one batch) gives the same curves. */
+    @ParameterizedTest
+    @MethodSource("org.plateau.Fixtures#all")
+    void theAuthorsPathGivesTheSameCurves(Fixture f) {
+        load(f);
+        PerturbationSweep sweep = new PerturbationSweep(model);
+        HookPoint at = HookPoint.residPre(1);
+        SweepSettings s = new SweepSettings(at, HookPoint.residPost(model.config().nLayer() - 1), StepMode.RELATIVE, 0.5, 100);
+        try (Gpt2Prefix prefix = sweep.prepare(baseTokens, at)) {
+            Curve cached = sweep.run(prefix, target, s);
+            Curve authors = sweep.runAuthorsPath(baseTokens, prefix.activation(), target, s);
+            for (int n = 1; n <= 100; n++) {
+                assertEquals(authors.l2()[n], cached.l2()[n], 1e-4 * Math.max(1, authors.l2()[n]), "L2 at " + n);
+                assertEquals(authors.kl()[n], cached.kl()[n], 1e-5 + 1e-4 * authors.kl()[n], "KL at " + n);
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("org.plateau.Fixtures#all")
     void cachedBatchEqualsFullRecomputation(Fixture f) {
