@@ -232,7 +232,9 @@ public final class Gpt2Prefix implements AutoCloseable {
     private NDArray withPrefix(TransformerBlock block, int point, NDArray batch) {
         NDManager home = batch.getManager();
         try (NDManager scratch = home.newSubManager()) {
+            // both inputs in the scratch: every intermediate lands there and goes with it
             batch.tempAttach(scratch);
+            pending.tempAttach(scratch);
             long p = pending.getShape().get(0);
             NDArray[] out = block.forwardPrefixAndLast(pending, batch, Gpt2.causalMask((int) p, scratch));
             keysT[point] = Gpt2.keep(out[2], store);
