@@ -44,7 +44,7 @@ final class EncodeCommand implements Command {
             for (Latent l : Sae.active(z)) {
                 active.addArray().add(l.index()).add(l.value());
             }
-            json.putPOJO("reconstruction", sae.decode(z));
+            json.putPOJO("reconstruction", sae.decode(z, x));
             String note = lab.hookMismatch(hook);
             if (note != null) {
                 json.put("note", note);

@@ -108,6 +108,12 @@ final class ReproduceCommand implements Command {
                             }
 
                             @Override
+                            public void firings(long done, long total) {
+                                line.update("latent firing statistics", done,
+                                        Lab.statisticsPromptCount(dataset.prompts(), (int) total), 0, "activations");
+                            }
+
+                            @Override
                             public void progress(int done, int total, double perSecond) {
                                 line.update("reproduce", done, total, perSecond, "bases");
                             }

@@ -153,6 +153,31 @@ public final class Datasets {
         }
     }
 
+    /**
+     * Every row of a .jsonl file as a whole prompt, in order ({@code input_ids}, or {@code text} for
+     * GPT-2's vocabulary): for statistics over given prompts rather than drawn ones.
+     */
+    public static List<int[]> promptRows(Path file, Gpt2Config config) {
+        if (!Files.isRegularFile(file)) {
+            throw new PlateauException("The prompts file " + file + (Files.exists(file) ? " is not a file." : " does not exist."));
+        }
+        if (!file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".jsonl")) {
+            throw new PlateauException("The prompts file " + file + " must be .jsonl, one {\"input_ids\": [...]} per line.");
+        }
+        List<int[]> rows = readJsonl(file, config);
+        if (rows.isEmpty()) {
+            throw new PlateauException("The prompts file " + file + " has no rows.");
+        }
+        for (int[] r : rows) {
+            if (r.length == 0 || r.length > config.nCtx()) {
+                throw new PlateauException("The prompts file " + file + " has a row of " + r.length
+                        + " tokens; rows need 1 to " + config.nCtx() + ".");
+            }
+            check(r, config, file.toString());
+        }
+        return rows;
+    }
+
     private static List<int[]> readJsonl(Path file, Gpt2Config config) {
         List<int[]> rows = new ArrayList<>();
         int lineNo = 0;

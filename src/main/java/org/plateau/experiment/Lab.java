@@ -24,6 +24,7 @@ import org.plateau.perturbation.ActivationDistribution;
 import org.plateau.perturbation.PerturbationSweep;
 import org.plateau.perturbation.Seeds;
 import org.plateau.perturbation.Targets;
+import org.plateau.sae.LatentCooccurrence;
 import org.plateau.sae.Sae;
 
 /**
@@ -41,6 +42,7 @@ public final class Lab implements AutoCloseable {
     private final Gpt2 model;
     private final Sae sae;
     private final Map<String, ActivationDistribution> distributions = new HashMap<>();
+    private final Map<String, LatentCooccurrence> firings = new HashMap<>();
     /** Null for labs of a model that lives only in memory: they neither own it nor use the disk cache. */
     private final String inMemoryName;
     private boolean demo;
@@ -80,6 +82,17 @@ public final class Lab implements AutoCloseable {
         this.modelRepo = repo;
     }
 
+    private String neuronpediaId;
+
+    /** The SAE's Neuronpedia id ({@code gpt2-small/1-res-jb}): from SAELens' release list, else its cfg.json; or null. */
+    public String neuronpediaId() {
+        return neuronpediaId != null ? neuronpediaId : sae == null ? null : sae.config().neuronpediaId();
+    }
+
+    void describeNeuronpedia(String id) {
+        this.neuronpediaId = id;
+    }
+
     /** The model's hub repository, or null. */
     public String modelRepo() {
         return modelRepo;
@@ -114,7 +127,15 @@ public final class Lab implements AutoCloseable {
 
     /** Loads the model, and the SAE when {@code saeDir} is not null, checking that they fit. */
     public static Lab open(Path modelDir, Path saeDir, Processing processing, Device device) {
-        Sae sae = saeDir == null ? null : Sae.load(saeDir);
+        return open(modelDir, saeDir, null, processing, device);
+    }
+
+    /**
+     * As above, with the norm scaling factor SAELens' release list gives the SAE (null: none; see
+     * {@link Sae#load(Path, Double)}).
+     */
+    public static Lab open(Path modelDir, Path saeDir, Double normScalingFactor, Processing processing, Device device) {
+        Sae sae = saeDir == null ? null : Sae.load(saeDir, normScalingFactor);
         Gpt2 model = Gpt2.load(modelDir, processing, device);
         if (sae != null) {
             try {
@@ -180,8 +201,8 @@ public final class Lab implements AutoCloseable {
     }
 
     public Targets targets(HookPoint hook, PromptSource prompts, int statsActivations, double targetCos) {
-        return new Targets(model, hook, sae, prompts,
-                () -> distribution(hook, prompts, statsActivations, null), targetCos);
+        return new Targets(model, hook, sae, prompts, () -> distribution(hook, prompts, statsActivations, null),
+                () -> firings(hook, prompts, statsActivations, null), targetCos);
     }
 
     /**
@@ -194,8 +215,7 @@ public final class Lab implements AutoCloseable {
     public synchronized ActivationDistribution distribution(HookPoint hook, PromptSource prompts, int count,
             LongConsumer progress) {
         checkStatsActivations(count);
-        String key = Hashing.sha256(String.join("\n", modelIdentity(), model.processing().id(), hook.name(),
-                prompts.describe(), Integer.toString(count), "v1"));
+        String key = statisticsKey(hook, prompts, count);
         ActivationDistribution d = distributions.get(key);
         if (d != null) {
             return d;
@@ -210,17 +230,14 @@ public final class Lab implements AutoCloseable {
             }
         }
         if (d == null) {
-            List<int[]> statsPrompts = statisticsPrompts(prompts, count);
             // activations are summed up chunk by chunk, never held all at once
             ActivationDistribution.Accumulator acc = new ActivationDistribution.Accumulator(model.config().dModel());
-            int chunk = 1024;
-            for (int start = 0; start < statsPrompts.size(); start += chunk) {
-                int end = Math.min(statsPrompts.size(), start + chunk);
-                acc.add(model.activations(statsPrompts.subList(start, end), hook));
+            statisticsActivations(hook, statisticsPrompts(prompts, count), (acts, done) -> {
+                acc.add(acts);
                 if (progress != null) {
-                    progress.accept(end);
+                    progress.accept(done);
                 }
-            }
+            });
             d = acc.finish();
             try {
                 if (cached != null) {
@@ -232,6 +249,73 @@ public final class Lab implements AutoCloseable {
         }
         distributions.put(key, d);
         return d;
+    }
+
+    /** What names the statistics activations: the model's weights, processing, hook, prompts and count. */
+    private String statisticsKey(HookPoint hook, PromptSource prompts, int count) {
+        return Hashing.sha256(String.join("\n", modelIdentity(), model.processing().id(), hook.name(),
+                prompts.describe(), Integer.toString(count), "v1"));
+    }
+
+    /** The activations of {@code statsPrompts} at {@code hook}, handed over a chunk at a time with the count so far. */
+    private void statisticsActivations(HookPoint hook, List<int[]> statsPrompts,
+            java.util.function.BiConsumer<float[][], Integer> chunks) {
+        int chunk = 1024;
+        for (int start = 0; start < statsPrompts.size(); start += chunk) {
+            int end = Math.min(statsPrompts.size(), start + chunk);
+            chunks.accept(model.activations(statsPrompts.subList(start, end), hook), end);
+        }
+    }
+
+    /**
+     * Which SAE latents fire together over the statistics activations (the random-target
+     * distribution's activations): what synthetic-cooccurrence chooses by. Computed once, then
+     * read from the cache beside the distribution, named also by the SAE's weights.
+     *
+     * @param progress receives the number of activations encoded so far (may be null)
+     */
+    public synchronized LatentCooccurrence firings(HookPoint hook, PromptSource prompts, int count, LongConsumer progress) {
+        Sae s = requireSae("Co-occurrence statistics");
+        checkStatsActivations(count);
+        String key = Hashing.sha256(statisticsKey(hook, prompts, count) + "\n" + saeIdentity() + "\nfirings-v1");
+        LatentCooccurrence f = firings.get(key);
+        if (f != null) {
+            return f;
+        }
+        Path cached = inMemoryName != null ? null
+                : CacheDir.root().resolve("activation-statistics").resolve(key + ".firings.safetensors");
+        if (cached != null && Files.exists(cached)) {
+            try {
+                f = LatentCooccurrence.load(cached);
+            } catch (PlateauException e) {
+                f = null; // an unreadable cache entry is recomputed
+            }
+        }
+        if (f == null || f.width() != s.width()) {
+            f = firingsOf(hook, statisticsPrompts(prompts, count), progress);
+            try {
+                if (cached != null) {
+                    f.save(cached);
+                }
+            } catch (PlateauException e) {
+                // a read-only cache only costs the recomputation next time
+            }
+        }
+        firings.put(key, f);
+        return f;
+    }
+
+    /** The firing statistics of the given prompts' activations, in order (no cache). */
+    public LatentCooccurrence firingsOf(HookPoint hook, List<int[]> statsPrompts, LongConsumer progress) {
+        Sae s = requireSae("Co-occurrence statistics");
+        List<int[]> sets = new ArrayList<>(statsPrompts.size());
+        statisticsActivations(hook, statsPrompts, (acts, done) -> {
+            sets.addAll(s.activeSets(java.util.Arrays.asList(acts), null));
+            if (progress != null) {
+                progress.accept(done);
+            }
+        });
+        return LatentCooccurrence.of(sets, s.width());
     }
 
     /** Most activations behind the random-target distribution, whatever the memory. */
@@ -288,7 +372,19 @@ public final class Lab implements AutoCloseable {
         if (inMemoryName != null) {
             return "in-memory:" + inMemoryName;
         }
-        Path file = modelDir.resolve("model.safetensors");
+        return fileIdentity(modelDir.resolve("model.safetensors"));
+    }
+
+    /** The SAE's weights and configuration, named as the model's are (the norm factor folded in counts too). */
+    private String saeIdentity() {
+        if (inMemoryName != null || saeDir == null) {
+            return "in-memory-sae:" + inMemoryName + "|" + System.identityHashCode(sae);
+        }
+        return fileIdentity(saeDir.resolve("sae_weights.safetensors")) + "|" + fileIdentity(saeDir.resolve("cfg.json"))
+                + "|" + sae.foldedScale();
+    }
+
+    private static String fileIdentity(Path file) {
         try {
             return file.toAbsolutePath().normalize() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file);
         } catch (IOException e) {

@@ -27,8 +27,12 @@ public final class LabLoader {
     public static Lab open(Request r, HubClient hub, DownloadListener downloads) {
         ModelSources.Resolved m = ModelSources.model(r.model(), hub, downloads);
         ModelSources.Resolved s = r.sae() == null || r.sae().isBlank() ? null : ModelSources.sae(r.sae(), hub, downloads);
-        Lab lab = Lab.open(m.dir(), s == null ? null : s.dir(), r.processing(), r.device());
+        Lab lab = Lab.open(m.dir(), s == null ? null : s.dir(), s == null ? null : s.normScalingFactor(), r.processing(),
+                r.device());
         lab.describeSources(m.description(), s == null ? null : s.description(), m.repo());
+        if (s != null && s.release() != null) {
+            lab.describeNeuronpedia(s.release().neuronpediaId());
+        }
         if (m.demo() || (s != null && s.demo())) {
             lab.markDemo();
         }

@@ -199,7 +199,7 @@ public record ModelCheck(String model, String modelSha256, String verdict, Strin
             for (double v : z) {
                 l0 += v > 0 ? 1 : 0;
             }
-            float[] xHat = sae.decode(z);
+            float[] xHat = sae.decode(z, x);
             for (int i = 0; i < width; i++) {
                 residual += (x[i] - (double) xHat[i]) * (x[i] - (double) xHat[i]);
                 total += (x[i] - mean[i]) * (x[i] - mean[i]);

@@ -4,6 +4,7 @@ import static org.plateau.perturbation.TargetType.MODEL_GENERATED;
 import static org.plateau.perturbation.TargetType.RANDOM;
 import static org.plateau.perturbation.TargetType.SAE_RECONSTRUCTION;
 import static org.plateau.perturbation.TargetType.SYNTHETIC_BASELINE;
+import static org.plateau.perturbation.TargetType.SYNTHETIC_COOCCURRENCE;
 import static org.plateau.perturbation.TargetType.SYNTHETIC_RANDOM;
 import static org.plateau.perturbation.TargetType.SYNTHETIC_STRUCTURED;
 import static org.plateau.perturbation.TargetType.SYNTHETIC_STRUCTURED_NO_COS;
@@ -85,7 +86,13 @@ public final class PaperTables {
                             .toList()),
             new Spec("AP", "Activation plateau: AP step of L2 from each base toward a random target", "3",
                     Metric.AP_L2, Experiment.PLATEAU, true,
-                    rows(ABS, MODEL_GENERATED, SYNTHETIC_BASELINE, SYNTHETIC_STRUCTURED, RANDOM)));
+                    rows(ABS, StudyRunner.PLATEAU_BASES.toArray(TargetType[]::new))),
+            new Spec("X.1", "Plateau's extension: MS step of L2 toward co-occurrence synthesis, beside the paper's"
+                    + " structured synthesis, both step modes", "X.1", Metric.MS_L2, null, false,
+                    java.util.stream.Stream.concat(
+                            rows(ABS, MODEL_GENERATED, SYNTHETIC_STRUCTURED, SYNTHETIC_COOCCURRENCE).stream(),
+                            rows(REL, MODEL_GENERATED, SYNTHETIC_STRUCTURED, SYNTHETIC_COOCCURRENCE).stream())
+                            .toList()));
 
     /** The paper's tables, then one per step mode for each metric it has no table for. */
     private static List<Spec> specs() {

@@ -15,6 +15,7 @@ import org.plateau.perturbation.SweepSettings;
 import org.plateau.perturbation.Target;
 import org.plateau.perturbation.TargetType;
 import org.plateau.perturbation.Targets;
+import org.plateau.sae.LatentCooccurrence;
 
 /**
  * Perturbations, made the one way: a base prompt is run once ({@link #base}), targets are made
@@ -53,6 +54,11 @@ public final class Perturber {
     /** The random-target distribution, fitted now (or read from the cache), with the activations done so far. */
     public ActivationDistribution distribution(LongConsumer progress) {
         return lab.distribution(settings.hook(), prompts, settings.statsActivations(), progress);
+    }
+
+    /** The firing statistics co-occurrence targets choose by, computed now (or read from the cache). */
+    public LatentCooccurrence firings(LongConsumer progress) {
+        return lab.firings(settings.hook(), prompts, settings.statsActivations(), progress);
     }
 
     /** A base prompt, run once; close it when its perturbations are done. */

@@ -25,6 +25,9 @@ public final class Reproduction {
         /** Activations computed so far for the random-target distribution. */
         default void fitting(long done, long total) {}
 
+        /** Statistics activations encoded so far for the latents' firing statistics (co-occurrence). */
+        default void firings(long done, long total) {}
+
         /** Bases finished (of all, including those a resumed run found done), and this session's rate. */
         default void progress(int done, int total, double basesPerSecond) {}
 
@@ -34,6 +37,12 @@ public final class Reproduction {
         /** The model check's outcome, which the report and results.json also carry. */
         default void checked(ModelCheck check) {}
     }
+
+    /** What every report says of Plateau's own target type. */
+    public static final String COOCCURRENCE_NOTE = "synthetic-cooccurrence is Plateau's extension, not the paper's"
+            + " (METHOD §4.8): as synthetic-structured, but each latent after the top one is chosen among those that"
+            + " fire together with the top latent more often than independence predicts, over the statistics"
+            + " activations' SAE codes.";
 
     private final Lab lab;
     private final StudySettings settings;
@@ -77,6 +86,9 @@ public final class Reproduction {
             if (runner.needsDistribution()) {
                 runner.distribution(done -> listener.fitting(done, settings.statsActivations()));
             }
+            if (runner.needsFirings()) {
+                runner.firings(done -> listener.firings(done, settings.statsActivations()));
+            }
             int total = settings.n();
             int finishedBefore = journal.completed().size();
             long t0 = System.nanoTime();
@@ -112,7 +124,8 @@ public final class Reproduction {
             Path s = lab.saeDir();
             return new Fingerprint(FileHashes.sha256(m.resolve("model.safetensors")), Hashing.sha256(m.resolve("config.json")),
                     s == null ? null : FileHashes.sha256(s.resolve("sae_weights.safetensors")),
-                    s == null ? null : Hashing.sha256(s.resolve("sparsity.safetensors")),
+                    s == null || !java.nio.file.Files.exists(s.resolve("sparsity.safetensors")) ? null
+                            : Hashing.sha256(s.resolve("sparsity.safetensors")),
                     s == null ? null : Hashing.sha256(s.resolve("cfg.json")));
         }
     }
@@ -215,6 +228,9 @@ public final class Reproduction {
         if (runner.targetTypes().contains(TargetType.SYNTHETIC_BASELINE)) {
             notes.add("synthetic-baseline: each latent is replaced by one drawn from the 10 nearest live latents in"
                     + " log-sparsity that are not yet used (METHOD §4: \"no repeats\").");
+        }
+        if (runner.targetTypes().contains(TargetType.SYNTHETIC_COOCCURRENCE)) {
+            notes.add(COOCCURRENCE_NOTE);
         }
         return notes;
     }

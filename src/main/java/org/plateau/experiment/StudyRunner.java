@@ -33,9 +33,10 @@ public final class StudyRunner {
     /** Everything computed for one base. */
     public record IndexResult(int index, List<PerturbationRecord> perturbations, List<LatentRecord> latents) {}
 
-    /** The plateau experiment's base types (§4.4); its target is always random. */
+    /** The plateau experiment's base types (§4.4, and Plateau's co-occurrence synthesis); its target is always random. */
     static final List<TargetType> PLATEAU_BASES = List.of(TargetType.MODEL_GENERATED,
-            TargetType.SYNTHETIC_BASELINE, TargetType.SYNTHETIC_STRUCTURED, TargetType.RANDOM);
+            TargetType.SYNTHETIC_BASELINE, TargetType.SYNTHETIC_STRUCTURED, TargetType.RANDOM,
+            TargetType.SYNTHETIC_COOCCURRENCE);
 
     /** Where a base's time goes, for the benchmark. */
     public enum Phase { PREFILL, TARGETS, SWEEPS, LATENTS }
@@ -69,9 +70,10 @@ public final class StudyRunner {
         return s.targetTypes().stream().filter(t -> !t.needsSae() || lab.sae() != null).toList();
     }
 
-    /** The plateau base types that can run. */
+    /** The plateau base types that can run: the SAE's only with an SAE, Plateau's own only when asked for. */
     public List<TargetType> plateauBases() {
-        return PLATEAU_BASES.stream().filter(t -> lab.sae() != null || !t.needsSae()).toList();
+        return PLATEAU_BASES.stream().filter(t -> lab.sae() != null || !t.needsSae())
+                .filter(t -> !t.extension() || s.targetTypes().contains(t)).toList();
     }
 
     /** Sweeps per base with these settings: each target in each step mode, and each plateau base. */
@@ -90,6 +92,18 @@ public final class StudyRunner {
     /** Fits (or loads) the random-target distribution up front, reporting activations computed. */
     public ActivationDistribution distribution(LongConsumer progress) {
         return perturber.distribution(progress);
+    }
+
+    /** Whether the latents' firing statistics are needed (a co-occurrence target or base). */
+    public boolean needsFirings() {
+        boolean targets = s.runs(Experiment.SENSITIVITY) || s.runs(Experiment.RELATIVE) || s.runs(Experiment.LATENTS);
+        return (targets && targetTypes().stream().anyMatch(TargetType::needsFirings))
+                || (s.runs(Experiment.PLATEAU) && plateauBases().stream().anyMatch(TargetType::needsFirings));
+    }
+
+    /** Computes (or loads) the firing statistics up front, reporting activations encoded. */
+    public void firings(LongConsumer progress) {
+        perturber.firings(progress);
     }
 
     /** Seconds spent so far in each phase of {@link #run}. */
@@ -127,8 +141,9 @@ public final class StudyRunner {
                 ActivationDistribution gaussian = distribution(null);
                 Target randomTarget = plateauTarget(gaussian, i);
                 for (TargetType b : plateauBases()) {
-                    // the structured base is the structured target (it draws nothing): made once
-                    float[] from = b == TargetType.SYNTHETIC_STRUCTURED && made.containsKey(b) ? made.get(b).activation()
+                    // a structured base is the structured target (it draws nothing): made once
+                    boolean same = b == TargetType.SYNTHETIC_STRUCTURED || b == TargetType.SYNTHETIC_COOCCURRENCE;
+                    float[] from = same && made.containsKey(b) ? made.get(b).activation()
                             : plateauBase(b, base.activation(), i, gaussian);
                     sweeps.add(new Named(Experiment.PLATEAU, new Perturber.Spec(StepMode.ABSOLUTE, b, from, randomTarget),
                             "plateau-target/" + i));
@@ -189,6 +204,7 @@ public final class StudyRunner {
             case MODEL_GENERATED -> a;
             case SYNTHETIC_BASELINE -> synth.baseline(a, rng).activation();
             case SYNTHETIC_STRUCTURED -> synth.structured(a, s.targetCos()).activation();
+            case SYNTHETIC_COOCCURRENCE -> synth.cooccurrence(a, s.targetCos(), perturber.firings(null)).activation();
             case RANDOM -> gaussian.sample(rng);
             default -> throw new IllegalArgumentException("not a plateau base: " + type);
         };

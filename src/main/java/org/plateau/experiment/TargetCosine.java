@@ -12,7 +12,7 @@ import org.plateau.sae.Sae;
 
 /**
  * c* of structured synthesis: the paper's 0.42 is the mean cosine between two GPT-2 activations
- * once the SAE's b_dec is subtracted from both. {@link #measure} computes it for another model.
+ * once the SAE's b_dec is subtracted from both (in the SAE's input space). {@link #measure} computes it for another model.
  */
 public final class TargetCosine {
 
@@ -49,21 +49,20 @@ public final class TargetCosine {
             list.add(prompts.draw(rng));
         }
         float[][] acts = lab.model().activations(list, hook);
-        float[] bDec = sae.decode(new double[sae.width()]); // decode of the zero code is b_dec
         double sum = 0;
         for (int p = 0; p < pairs; p++) {
-            sum += cosine(acts[2 * p], acts[2 * p + 1], bDec);
+            sum += cosine(sae.centred(acts[2 * p]), sae.centred(acts[2 * p + 1]));
         }
         return sum / pairs;
     }
 
-    static double cosine(float[] x, float[] y, float[] shift) {
+    static double cosine(double[] x, double[] y) {
         double dot = 0;
         double nx = 0;
         double ny = 0;
         for (int i = 0; i < x.length; i++) {
-            double a = (double) x[i] - shift[i];
-            double b = (double) y[i] - shift[i];
+            double a = x[i];
+            double b = y[i];
             dot += a * b;
             nx += a * a;
             ny += b * b;

@@ -66,23 +66,55 @@ public final class HubClient {
      * downloaded (unless offline). Returns the paths in the order asked.
      */
     public List<Path> files(String repo, String kind, String revision, List<String> files, DownloadListener listener) {
+        return files(repo, kind, revision, files, List.of(), listener);
+    }
+
+    /**
+     * As above, with files that a repository may lack ({@code optional}: an SAE's sparsity); the
+     * result has the required files in order, then each optional one that exists (null for one
+     * the hub does not have, or that an offline cache lacks).
+     */
+    public List<Path> files(String repo, String kind, String revision, List<String> files, List<String> optional,
+            DownloadListener listener) {
         HubNames.repoId(repo);
         HubNames.revision(revision);
         files.forEach(HubNames::repoPath);
+        optional.forEach(HubNames::repoPath);
+        List<String> all = new java.util.ArrayList<>(files);
+        all.addAll(optional);
         List<Path> out = new java.util.ArrayList<>();
-        for (String f : files) {
+        for (String f : all) {
+            boolean needed = files.contains(f);
             Path cached = cache.find(repo, kind, revision, f);
             if (cached != null) {
                 out.add(cached);
                 continue;
             }
             if (settings.offline()) {
+                if (!needed) {
+                    out.add(null);
+                    continue;
+                }
                 throw new PlateauException("HF_HUB_OFFLINE is set and the cache at " + cache.repoFolder(repo, kind)
                         + " does not hold " + f + "; " + byHand(repo, kind, files));
             }
-            out.add(download(repo, kind, revision, f, files, listener));
+            try {
+                out.add(download(repo, kind, revision, f, files, listener));
+            } catch (MissingFile e) {
+                if (needed) {
+                    throw e;
+                }
+                out.add(null);
+            }
         }
         return out;
+    }
+
+    /** The hub has no such file (404). */
+    static final class MissingFile extends PlateauException {
+        MissingFile(String message) {
+            super(message);
+        }
     }
 
     /**
@@ -319,7 +351,7 @@ public final class HubClient {
                     + " or " + byHand(repo, kind, all));
         }
         if (code == 404) {
-            throw new PlateauException("The hub has no file " + file + " in " + repo
+            throw new MissingFile("The hub has no file " + file + " in " + repo
                     + (revision.isEmpty() ? "" : " at revision " + revision) + " (404); check the name, or "
                     + byHand(repo, kind, all));
         }

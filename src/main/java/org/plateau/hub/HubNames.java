@@ -15,8 +15,11 @@ public final class HubNames {
     private static final Pattern REPO_ID = Pattern.compile("(?:[\\w.-]{1,96}/)?[\\w.-]{1,96}");
     /** A branch, tag or commit; branches may hold '/' ("refs/pr/1"). */
     private static final Pattern REVISION = Pattern.compile("[\\w.-]+(?:/[\\w.-]+)*");
-    /** A path inside a repository: non-empty segments of word characters, '.', '-', '+', ' ', '=' . */
-    private static final Pattern REPO_PATH = Pattern.compile("[\\w.+= -]+(?:/[\\w.+= -]+)*");
+    /**
+     * A path inside a repository: non-empty segments of word characters, '.', '-', '+', ' ', '=', ':'
+     * (SAE folders such as {@code …_24576:v0}); never a drive letter.
+     */
+    private static final Pattern REPO_PATH = Pattern.compile("(?![A-Za-z]:)[\\w.+=: -]+(?:/[\\w.+=: -]+)*");
     static final Pattern COMMIT = Pattern.compile("[0-9a-f]{40}");
     static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
     /** A git blob id (the hub's etag for small files). */

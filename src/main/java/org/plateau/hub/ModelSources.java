@@ -12,8 +12,9 @@ import org.plateau.PlateauException;
  * What {@code --model} and {@code --sae} (and the window's fields) may name, made into a local
  * folder: a folder; a hub repository ({@code gpt2}, {@code openai-community/gpt2},
  * {@code org/name@revision}); for SAEs a folder of a repository
- * ({@code jbloom/GPT2-Small-SAEs-Reformatted/blocks.1.hook_resid_pre}) or SAELens' shorthand
- * ({@code gpt2-small-res-jb/blocks.1.hook_resid_pre}); or {@code demo}, the bundled random-weight model.
+ * ({@code jbloom/GPT2-Small-SAEs-Reformatted/blocks.1.hook_resid_pre}) or a SAELens release and SAE id
+ * ({@code gpt2-small-res-jb/blocks.1.hook_resid_pre}, see {@link SaeReleases}); or {@code demo}, the
+ * bundled random-weight model.
  */
 public final class ModelSources {
 
@@ -23,7 +24,9 @@ public final class ModelSources {
     public static final String DEMO = "demo";
 
     static final List<String> MODEL_FILES = List.of("config.json", "model.safetensors");
-    static final List<String> SAE_FILES = List.of("cfg.json", "sae_weights.safetensors", "sparsity.safetensors");
+    static final List<String> SAE_FILES = List.of("cfg.json", "sae_weights.safetensors");
+    /** Firing frequencies: SAELens loads an SAE without them, and so does Plateau (synthesis needs them). */
+    static final List<String> SAE_OPTIONAL_FILES = List.of("sparsity.safetensors");
 
     /** Old single-word GPT-2 names, as the hub still accepts them. */
     private static final Map<String, String> ALIASES = Map.of(
@@ -31,12 +34,9 @@ public final class ModelSources {
             "gpt2-large", "openai-community/gpt2-large", "gpt2-xl", "openai-community/gpt2-xl",
             "distilgpt2", "distilbert/distilgpt2");
 
-    /** SAELens releases: shorthand → repository whose folders are hook names. */
-    private static final Map<String, String> SAE_RELEASES = Map.of(
-            "gpt2-small-res-jb", "jbloom/GPT2-Small-SAEs-Reformatted");
-
     private static final Pattern REPO = Pattern.compile("([A-Za-z0-9][\\w.-]*/[\\w.-]+)(?:@([\\w./-]+))?");
-    private static final Pattern SAE_IN_REPO = Pattern.compile("([A-Za-z0-9][\\w.-]*/[\\w.-]+)/([\\w./-]+?)(?:@([\\w./-]+))?");
+    private static final Pattern SAE_IN_REPO = Pattern.compile("([A-Za-z0-9][\\w.-]*/[\\w.-]+)/([\\w./:-]+?)(?:@([\\w./-]+))?");
+    private static final Pattern RELEASE_SAE = Pattern.compile("([\\w.-]+)/([\\w./:-]+?)(?:@([\\w./-]+))?");
 
     /**
      * A resolved source.
@@ -45,8 +45,18 @@ public final class ModelSources {
      * @param description what it is, for provenance ("openai-community/gpt2 at 607a30d…")
      * @param demo whether it is the random-weight demo
      * @param repo the hub repository it came from (also for a folder inside a hub cache), else null
+     * @param release for an SAE SAELens lists: its entry (Neuronpedia id, norm scaling factor), else null
      */
-    public record Resolved(Path dir, String description, boolean demo, String repo) {
+    public record Resolved(Path dir, String description, boolean demo, String repo, SaeReleases.Entry release) {
+
+        Resolved(Path dir, String description, boolean demo, String repo) {
+            this(dir, description, demo, repo, null);
+        }
+
+        /** The norm scaling factor SAELens folds into this SAE, or null. */
+        public Double normScalingFactor() {
+            return release == null ? null : release.normScalingFactor();
+        }
 
         /** Whether it came from the hub: downloaded now, or found in the cache. */
         public boolean fromHub() {
@@ -81,19 +91,26 @@ public final class ModelSources {
         }
         Path local = Path.of(s);
         if (Files.isDirectory(local) || looksLikePath(s)) {
-            return new Resolved(local, local.toAbsolutePath().normalize().toString(), false, repoOfCacheFolder(local));
+            String repo = repoOfCacheFolder(local);
+            String folder = folderInCache(local);
+            return new Resolved(local, local.toAbsolutePath().normalize().toString(), false, repo,
+                    repo == null || folder == null ? null : SaeReleases.inRepo(repo, folder));
         }
-        int slash = s.indexOf('/');
-        if (slash > 0 && SAE_RELEASES.containsKey(s.substring(0, slash))) {
-            s = SAE_RELEASES.get(s.substring(0, slash)) + s.substring(slash);
+        Matcher named = RELEASE_SAE.matcher(s);
+        SaeReleases.Release release = named.matches() ? SaeReleases.find(named.group(1)) : null;
+        if (release != null) {
+            release.requireSaelensFormat();
+            SaeReleases.Entry e = release.byId(named.group(2));
+            return fromHub(hub, release.repo(), named.group(3), e.path(), listener, e);
         }
         Matcher inRepo = SAE_IN_REPO.matcher(s);
         if (inRepo.matches()) {
-            return fromHub(hub, inRepo.group(1), inRepo.group(3), inRepo.group(2), SAE_FILES, listener);
+            return fromHub(hub, inRepo.group(1), inRepo.group(3), inRepo.group(2), listener,
+                    SaeReleases.inRepo(inRepo.group(1), inRepo.group(2)));
         }
         Matcher root = REPO.matcher(s);
         if (root.matches()) {
-            return fromHub(hub, root.group(1), root.group(2), "", SAE_FILES, listener);
+            return fromHub(hub, root.group(1), root.group(2), "", listener, null);
         }
         throw new PlateauException("The SAE " + spec + " is neither a folder nor a hub id such as"
                 + " gpt2-small-res-jb/blocks.1.hook_resid_pre.");
@@ -102,12 +119,38 @@ public final class ModelSources {
     private static Resolved fromHub(HubClient hub, String repo, String revision, String folder, List<String> files,
             DownloadListener listener) {
         String rev = revision == null ? "main" : revision;
+        List<Path> got = hub.files(repo, "model", rev, inFolder(folder, files), listener);
+        return new Resolved(got.get(0).getParent(), describe(hub, repo, folder, rev), false, repo);
+    }
+
+    /** An SAE folder: its required files, and its sparsity when the repository has one. */
+    private static Resolved fromHub(HubClient hub, String repo, String revision, String folder, DownloadListener listener,
+            SaeReleases.Entry release) {
+        String rev = revision == null ? "main" : revision;
+        List<Path> got = hub.files(repo, "model", rev, inFolder(folder, SAE_FILES), inFolder(folder, SAE_OPTIONAL_FILES),
+                listener);
+        return new Resolved(got.get(0).getParent(), describe(hub, repo, folder, rev), false, repo, release);
+    }
+
+    private static List<String> inFolder(String folder, List<String> files) {
         String prefix = folder.isEmpty() ? "" : folder + "/";
-        List<String> paths = files.stream().map(f -> prefix + f).toList();
-        List<Path> got = hub.files(repo, "model", rev, paths, listener);
-        Path dir = got.get(0).getParent();
-        return new Resolved(dir, repo + (folder.isEmpty() ? "" : "/" + folder) + " at " + describeCommit(hub, repo, rev),
-                false, repo);
+        return files.stream().map(f -> prefix + f).toList();
+    }
+
+    private static String describe(HubClient hub, String repo, String folder, String rev) {
+        return repo + (folder.isEmpty() ? "" : "/" + folder) + " at " + describeCommit(hub, repo, rev);
+    }
+
+    /** The folder of a path inside a hub cache snapshot ({@code …/snapshots/<commit>/a/b} → {@code a/b}), or null. */
+    static String folderInCache(Path dir) {
+        Path abs = dir.toAbsolutePath().normalize();
+        for (int i = abs.getNameCount() - 2; i >= 1; i--) {
+            if (abs.getName(i).toString().equals("snapshots") && abs.getName(i - 1).toString().startsWith("models--")) {
+                return i + 2 < abs.getNameCount() ? abs.subpath(i + 2, abs.getNameCount()).toString().replace('\\', '/')
+                        : "";
+            }
+        }
+        return null;
     }
 
     private static String describeCommit(HubClient hub, String repo, String rev) {

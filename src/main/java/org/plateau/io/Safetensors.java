@@ -206,7 +206,7 @@ public final class Safetensors implements AutoCloseable {
 
     private static int bytesPerElement(String dtype) {
         return switch (dtype) {
-            case "F32" -> 4;
+            case "F32", "I32" -> 4;
             case "F16", "BF16" -> 2;
             case "F64" -> 8;
             default -> 0;
@@ -256,6 +256,9 @@ public final class Safetensors implements AutoCloseable {
      */
     public ByteBuffer floatBytes(String name) {
         Entry e = entry(name);
+        if (e.dtype().equals("I32")) {
+            throw bad(path, "tensor " + name + " holds integers where numbers with a fraction belong");
+        }
         MappedByteBuffer mapped;
         try {
             mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin());
@@ -288,6 +291,26 @@ public final class Safetensors implements AutoCloseable {
             return manager.zeros(shape, DataType.FLOAT32);
         }
         return manager.create(floatBytes(name), shape, DataType.FLOAT32);
+    }
+
+    /** An int32 tensor (counts, indices) as a Java array. */
+    public int[] loadInts(String name) {
+        Entry e = entry(name);
+        if (!e.dtype().equals("I32")) {
+            throw bad(path, "tensor " + name + " is " + e.dtype() + " where int32 belongs");
+        }
+        if (e.end() - e.begin() > MAX_TENSOR_BYTES) {
+            throw bad(path, "tensor " + name + " is larger than 2 GiB");
+        }
+        try {
+            ByteBuffer b = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), e.end() - e.begin())
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            int[] out = new int[(int) e.elementCount()];
+            b.asIntBuffer().get(out);
+            return out;
+        } catch (IOException ex) {
+            throw new PlateauException("The file " + path + " cannot be mapped (" + ex.getMessage() + ").");
+        }
     }
 
     /** A small tensor (such as an SAE's sparsity) as a Java array. */

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Writes float32 tensors as a safetensors file, atomically. Values come from arrays or are
+ * Writes float32 (and int32) tensors as a safetensors file, atomically. Values come from arrays or are
  * generated while writing, so large files never sit whole in the heap.
  */
 public final class SafetensorsWriter {
@@ -22,7 +22,18 @@ public final class SafetensorsWriter {
         float get(long i);
     }
 
-    private record Tensor(long[] shape, long count, Values values) {}
+    /** The i-th value of a generated int32 tensor. */
+    @FunctionalInterface
+    public interface IntValues {
+        int get(long i);
+    }
+
+    /** One tensor: float values, or int values when {@code ints} is not null. */
+    private record Tensor(long[] shape, long count, Values values, IntValues ints) {
+        String dtype() {
+            return ints == null ? "F32" : "I32";
+        }
+    }
 
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
@@ -31,12 +42,21 @@ public final class SafetensorsWriter {
         if (count(shape) != values.length) {
             throw new IllegalArgumentException(name + ": " + values.length + " values for shape of " + count(shape));
         }
-        tensors.put(name, new Tensor(shape, values.length, i -> values[(int) i]));
+        tensors.put(name, new Tensor(shape, values.length, i -> values[(int) i], null));
+        return this;
+    }
+
+    /** An int32 tensor (counts, indices). */
+    public SafetensorsWriter put(String name, int[] values, long... shape) {
+        if (count(shape) != values.length) {
+            throw new IllegalArgumentException(name + ": " + values.length + " values for shape of " + count(shape));
+        }
+        tensors.put(name, new Tensor(shape, values.length, null, i -> values[(int) i]));
         return this;
     }
 
     public SafetensorsWriter put(String name, Values values, long... shape) {
-        tensors.put(name, new Tensor(shape, count(shape), values));
+        tensors.put(name, new Tensor(shape, count(shape), values, null));
         return this;
     }
 
@@ -58,7 +78,7 @@ public final class SafetensorsWriter {
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             ObjectNode spec = header.putObject(e.getKey());
-            spec.put("dtype", "F32");
+            spec.put("dtype", e.getValue().dtype());
             var shape = spec.putArray("shape");
             for (long d : e.getValue().shape()) {
                 shape.add(d);
@@ -89,7 +109,11 @@ public final class SafetensorsWriter {
                     out.write(chunk.array(), 0, chunk.position());
                     chunk.clear();
                 }
-                chunk.putFloat(t.values().get(i));
+                if (t.ints() != null) {
+                    chunk.putInt(t.ints().get(i));
+                } else {
+                    chunk.putFloat(t.values().get(i));
+                }
             }
         }
         out.write(chunk.array(), 0, chunk.position());

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 import org.plateau.PlateauException;
 
-/** The seven kinds of target activation (METHOD §4). */
+/** The kinds of target activation (METHOD §4): the paper's seven, and Plateau's extension. */
 public enum TargetType {
     MODEL_GENERATED("model-generated", "Model-generated", false),
     RANDOM("random", "Random (Gaussian)", false),
@@ -12,7 +12,9 @@ public enum TargetType {
     SYNTHETIC_BASELINE("synthetic-baseline", "Synthetic, baseline", true),
     SYNTHETIC_STRUCTURED("synthetic-structured", "Synthetic, structured", true),
     SYNTHETIC_STRUCTURED_NO_COS("synthetic-structured-no-cos", "Synthetic, structured without cos", true),
-    SAE_RECONSTRUCTION("sae-reconstruction", "SAE reconstruction", true);
+    SAE_RECONSTRUCTION("sae-reconstruction", "SAE reconstruction", true),
+    /** METHOD §4.8: Plateau's extension, not the paper's. */
+    SYNTHETIC_COOCCURRENCE("synthetic-cooccurrence", "Synthetic, co-occurrence (Plateau)", true);
 
     private final String id;
     private final String label;
@@ -36,6 +38,16 @@ public enum TargetType {
 
     public boolean needsSae() {
         return needsSae;
+    }
+
+    /** Whether the type is Plateau's own, beyond the paper (reports say so). */
+    public boolean extension() {
+        return this == SYNTHETIC_COOCCURRENCE;
+    }
+
+    /** Whether making one needs the firing statistics of the statistics activations' SAE codes. */
+    public boolean needsFirings() {
+        return this == SYNTHETIC_COOCCURRENCE;
     }
 
     /** Whether a target of this type can come from a given prompt (model-generated, and its SAE reconstruction). */

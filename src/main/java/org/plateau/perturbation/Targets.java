@@ -6,6 +6,7 @@ import org.plateau.PlateauException;
 import org.plateau.perturbation.PromptSource;
 import org.plateau.model.Gpt2;
 import org.plateau.model.HookPoint;
+import org.plateau.sae.LatentCooccurrence;
 import org.plateau.sae.Sae;
 import org.plateau.sae.SyntheticActivations;
 
@@ -27,21 +28,24 @@ public final class Targets {
     private final SyntheticActivations synth;
     private final PromptSource prompts;
     private final Supplier<ActivationDistribution> gaussian;
+    private final Supplier<LatentCooccurrence> firings;
     private final double targetCos;
 
     /**
      * @param sae may be null when no SAE type is asked for
      * @param gaussian supplies the random-target distribution (memoised by the caller)
+     * @param firings supplies the firing statistics of the same activations' SAE codes (memoised)
      * @param targetCos c* of structured synthesis
      */
     public Targets(Gpt2 model, HookPoint hook, Sae sae, PromptSource prompts,
-            Supplier<ActivationDistribution> gaussian, double targetCos) {
+            Supplier<ActivationDistribution> gaussian, Supplier<LatentCooccurrence> firings, double targetCos) {
         this.model = model;
         this.hook = hook;
         this.sae = sae;
         this.synth = sae == null ? null : new SyntheticActivations(sae);
         this.prompts = prompts;
         this.gaussian = gaussian;
+        this.firings = firings;
         this.targetCos = targetCos;
         if (sae != null) {
             sae.checkWidth(model.config().dModel());
@@ -59,9 +63,10 @@ public final class Targets {
             case SYNTHETIC_BASELINE -> synthetic(type, synth.baseline(base, rng));
             case SYNTHETIC_STRUCTURED -> synthetic(type, synth.structured(base, targetCos));
             case SYNTHETIC_STRUCTURED_NO_COS -> synthetic(type, synth.structuredNoCos(base));
+            case SYNTHETIC_COOCCURRENCE -> synthetic(type, synth.cooccurrence(base, targetCos, firings.get()));
             case SAE_RECONSTRUCTION -> {
                 Target t = modelGenerated(base, rng);
-                yield new Target(type, sae.decode(sae.encode(t.activation())), t.tokens(), null);
+                yield new Target(type, sae.reconstruct(t.activation()), t.tokens(), null);
             }
         };
     }
@@ -71,7 +76,7 @@ public final class Targets {
         float[] t = model.activation(tokens, hook);
         return switch (type) {
             case MODEL_GENERATED -> new Target(type, t, tokens.clone(), null);
-            case SAE_RECONSTRUCTION -> new Target(type, sae.decode(sae.encode(t)), tokens.clone(), null);
+            case SAE_RECONSTRUCTION -> new Target(type, sae.reconstruct(t), tokens.clone(), null);
             default -> throw new PlateauException("Target tokens apply to model-generated and sae-reconstruction targets only.");
         };
     }

@@ -21,6 +21,8 @@ public final class Palette {
             case SYNTHETIC_STRUCTURED -> "#D55E00";
             case SYNTHETIC_STRUCTURED_NO_COS -> "#CC79A7";
             case SAE_RECONSTRUCTION -> "#0072B2";
+            // Okabe–Ito's yellow, darkened to be seen on white
+            case SYNTHETIC_COOCCURRENCE -> "#B09A00";
         };
     }
 

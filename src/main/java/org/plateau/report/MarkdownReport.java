@@ -102,7 +102,7 @@ public final class MarkdownReport {
             b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (PaperTables.Row row : t.rows()) {
                 Metric.Paper paper = row.paper();
-                b.append("| ").append(row.type().id()).append(" | ").append(row.mode().id()).append(" | ")
+                b.append("| ").append(typeCell(row.type())).append(" | ").append(row.mode().id()).append(" | ")
                         .append(row.ours().n()).append(" | ")
                         .append(num(row.ours().mean(), 2)).append(" | ").append(paper == null ? "—" : num(paper.mean(), 2))
                         .append(" | ").append(num(row.ours().std(), 2)).append(" | ")
@@ -125,7 +125,7 @@ public final class MarkdownReport {
             b.append("| type | n | active latents | top latent share | mean pairwise cos | mean cos to top | ‖x‖ | ‖x − A‖ |\n");
             b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
             for (LatentRow row : e) {
-                b.append("| ").append(row.type().id()).append(" | ").append(row.n()).append(" | ")
+                b.append("| ").append(typeCell(row.type())).append(" | ").append(row.n()).append(" | ")
                         .append(pm(row.activeCount(), 1)).append(" | ").append(pm(row.topShare(), 3)).append(" | ")
                         .append(pm(row.pairwiseCos(), 3)).append(" | ").append(pm(row.cosToTop(), 3)).append(" | ")
                         .append(pm(row.norm(), 1)).append(" | ").append(pm(row.distance(), 1)).append(" |\n");
@@ -148,6 +148,11 @@ public final class MarkdownReport {
         b.append("- `journal.jsonl`: the raw record, one line per base, which `--resume` continues.\n");
         b.append("- `figures/`: the figures above.\n");
         return b.toString();
+    }
+
+    /** A type's id; Plateau's own types say so, wherever they appear beside the paper's. */
+    private static String typeCell(org.plateau.perturbation.TargetType t) {
+        return t.extension() ? t.id() + " *(Plateau's extension)*" : t.id();
     }
 
     private static void row(StringBuilder b, String k, String v) {

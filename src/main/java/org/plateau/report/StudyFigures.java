@@ -154,18 +154,17 @@ public final class StudyFigures {
             charts.add(cdf);
         }
         if (t.byBase()) {
-            charts.add(0, plateauExamples());
+            charts.add(0, plateauExamples(t.rows().stream().map(PaperTables.Row::type).distinct().toList()));
             return FigureImage.render("Figure " + figureName(t) + " — " + t.title(), charts, 3, 480, 380, 2, footnote);
         }
         return FigureImage.render("Figure " + figureName(t) + " — " + t.title(), charts, 2, 560, 380, 2, footnote);
     }
 
     /** Figure 3's first panel: one L2 curve from each base type, with the AP threshold. */
-    private Chart plateauExamples() {
+    private Chart plateauExamples(List<TargetType> bases) {
         Chart c = new Chart("Example: L2 from each base").labels("step", "L2");
         List<PerturbationRecord> plateau = of(Experiment.PLATEAU);
-        for (TargetType b : List.of(TargetType.MODEL_GENERATED, TargetType.SYNTHETIC_BASELINE,
-                TargetType.SYNTHETIC_STRUCTURED, TargetType.RANDOM)) {
+        for (TargetType b : bases) {
             List<PerturbationRecord> rs = ofType(plateau, b, true);
             if (rs.isEmpty()) {
                 continue;

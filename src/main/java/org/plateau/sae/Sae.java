@@ -7,14 +7,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.plateau.PlateauException;
 import org.plateau.io.Safetensors;
 
 /**
- * A sparse autoencoder in SAELens format (METHOD §3):
- * encode(x) = ReLU((x − b_dec)·W_enc + b_enc), decode(z) = z·W_dec + b_dec.
+ * A sparse autoencoder in SAELens format (METHOD §3), of any kind SAELens writes ({@link Architecture},
+ * {@link Normalization}). With x' = in(x) − b_dec (b_dec only when {@code apply_b_dec_to_input}) and
+ * s = x'·W_enc, encode gives z = act(s); decode gives out(z·W_dec + b_dec).
  *
  * <p>The SAE works on one activation at a time, in Java with float64 accumulation over the
  * float32 weights, which stay memory-mapped from the file. Latent choices ("the latent whose
@@ -25,24 +28,40 @@ public final class Sae {
 
     private final SaeConfig cfg;
     private final FloatBuffer wEnc; // [dIn, dSae]
+    /** The encoder bias: b_enc, or b_gate for a gated SAE. */
     private final float[] bEnc;
+    private final float[] threshold; // jumprelu
+    private final double[] magnitudeScale; // gated: exp(r_mag)
+    private final float[] bMag; // gated
     private final FloatBuffer wDec; // [dSae, dIn]
-    private final float[] bDec;
+    private final double[] bDec;
+    /**
+     * expected_average_only_in with a known factor f: SAELens folds f into the weights (W_enc·f,
+     * W_dec/f, b_dec/f); these apply the fold where the weights are read.
+     */
+    private final double encScale;
+    private final double decScale;
     /** log10 firing frequency per latent; null when the folder has no sparsity.safetensors. */
     private final float[] logSparsity;
-    private final double[] decoderNorms;
+    private final double[] decoderNorms; // of the stored W_dec rows, before any fold
     private final boolean[] dead;
     private final int[] alive;
     private final Path dir;
 
-    private Sae(Path dir, SaeConfig cfg, FloatBuffer wEnc, float[] bEnc, FloatBuffer wDec, float[] bDec,
-            float[] logSparsity) {
+    private Sae(Path dir, SaeConfig cfg, FloatBuffer wEnc, Map<String, float[]> encoder, FloatBuffer wDec, float[] bDec,
+            float[] logSparsity, double fold) {
         this.dir = dir;
         this.cfg = cfg;
         this.wEnc = wEnc;
-        this.bEnc = bEnc;
+        this.bEnc = cfg.architecture() == Architecture.GATED ? encoder.get("b_gate") : encoder.get("b_enc");
+        this.threshold = encoder.get("threshold");
+        float[] rMag = encoder.get("r_mag");
+        this.magnitudeScale = rMag == null ? null : IntStream.range(0, rMag.length).mapToDouble(l -> Math.exp(rMag[l])).toArray();
+        this.bMag = encoder.get("b_mag");
         this.wDec = wDec;
-        this.bDec = bDec;
+        this.encScale = fold;
+        this.decScale = 1 / fold;
+        this.bDec = IntStream.range(0, bDec.length).mapToDouble(i -> bDec[i] * decScale).toArray();
         this.logSparsity = logSparsity;
         int n = cfg.dSae();
         int d = cfg.dIn();
@@ -76,6 +95,15 @@ public final class Sae {
      * (only what chooses latents by firing frequency needs it: synthetic activations, dead latents).
      */
     public static Sae load(Path dir) {
+        return load(dir, null);
+    }
+
+    /**
+     * As {@link #load(Path)}, with the norm scaling factor SAELens' release list gives an
+     * expected_average_only_in SAE (null when none is known: activations are then read as they are,
+     * as SAELens does).
+     */
+    public static Sae load(Path dir, Double normScalingFactor) {
         if (!Files.isDirectory(dir)) {
             throw new PlateauException(Files.exists(dir) ? "The SAE path " + dir + " is a file, not a folder."
                     : "The SAE folder " + dir + " does not exist.");
@@ -83,6 +111,13 @@ public final class Sae {
         SaeConfig cfg = SaeConfig.read(dir.resolve("cfg.json"));
         int d = cfg.dIn();
         int n = cfg.dSae();
+        double fold = 1;
+        if (cfg.normalization() == Normalization.EXPECTED_AVERAGE_ONLY_IN && normScalingFactor != null) {
+            if (!(normScalingFactor > 0) || !Double.isFinite(normScalingFactor)) {
+                throw new PlateauException("The norm scaling factor of the SAE in " + dir + " is not a positive number.");
+            }
+            fold = normScalingFactor;
+        }
         Path weights = dir.resolve("sae_weights.safetensors");
         Path sparsity = dir.resolve("sparsity.safetensors");
         float[] logSparsity = null;
@@ -101,13 +136,35 @@ public final class Sae {
         }
         try (Safetensors w = Safetensors.open(weights)) {
             check(w, "W_enc", d, n);
-            check(w, "b_enc", n);
             check(w, "W_dec", n, d);
             check(w, "b_dec", d);
+            Map<String, float[]> encoder = new HashMap<>();
+            for (String name : cfg.architecture().encoderTensors()) {
+                if (name.equals("threshold") && !w.contains("threshold") && w.contains("log_threshold")) {
+                    check(w, "log_threshold", n); // SAELens' training form: θ = exp(log θ)
+                    float[] log = finite(w, "log_threshold", w.loadFloats("log_threshold"));
+                    float[] theta = new float[n];
+                    for (int l = 0; l < n; l++) {
+                        theta[l] = (float) Math.exp(log[l]);
+                    }
+                    encoder.put(name, theta);
+                    continue;
+                }
+                check(w, name, n);
+                encoder.put(name, finite(w, name, w.loadFloats(name)));
+            }
+            if (w.contains("scaling_factor")) {
+                float[] scaling = w.loadFloats("scaling_factor");
+                for (float v : scaling) {
+                    if (v != 1f) {
+                        throw new PlateauException("The SAE file " + weights + " carries a fine-tuning scaling factor,"
+                                + " which Plateau does not support.");
+                    }
+                }
+            }
             FloatBuffer wEnc = finite(w, "W_enc", floats(w, "W_enc"));
             FloatBuffer wDec = finite(w, "W_dec", floats(w, "W_dec"));
-            return new Sae(dir, cfg, wEnc, finite(w, "b_enc", w.loadFloats("b_enc")), wDec,
-                    finite(w, "b_dec", w.loadFloats("b_dec")), logSparsity);
+            return new Sae(dir, cfg, wEnc, encoder, wDec, finite(w, "b_dec", w.loadFloats("b_dec")), logSparsity, fold);
         }
     }
 
@@ -171,6 +228,11 @@ public final class Sae {
         return cfg.dSae();
     }
 
+    /** The norm scaling factor folded into the weights; 1 when none. */
+    public double foldedScale() {
+        return encScale;
+    }
+
     /** Refuses an activation of the wrong width. */
     public void checkWidth(int dModel) {
         if (dModel != cfg.dIn()) {
@@ -201,11 +263,9 @@ public final class Sae {
         }
     }
 
+    /** The code z of an activation: non-zero entries are its active latents. */
     public double[] encode(float[] x) {
-        int d = cfg.dIn();
-        if (x.length != d) {
-            throw new PlateauException("The SAE reads activations of width " + d + ", not " + x.length + ".");
-        }
+        checkInput(x);
         FloatKey key = new FloatKey(x.clone());
         synchronized (recent) {
             double[] known = recent.get(key);
@@ -220,74 +280,196 @@ public final class Sae {
         return z;
     }
 
+    private void checkInput(float[] x) {
+        if (x.length != cfg.dIn()) {
+            throw new PlateauException("The SAE reads activations of width " + cfg.dIn() + ", not " + x.length + ".");
+        }
+    }
+
+    /**
+     * x' = in(x) − b_dec: the activation as the encoder reads it (b_dec subtracted even when the
+     * SAE's encoder does not, since that is the space in which the paper measures c*).
+     */
+    public double[] centred(float[] x) {
+        checkInput(x);
+        Normalization.Scaling scaling = cfg.normalization().scalingOf(x);
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = scaling.in(x[i]) - bDec[i];
+        }
+        return out;
+    }
+
     private double[] encodeNow(float[] x) {
         int d = cfg.dIn();
         int n = cfg.dSae();
-        double[] centred = new double[d];
-        for (int i = 0; i < d; i++) {
-            centred[i] = cfg.applyBDecToInput() ? (double) x[i] - bDec[i] : x[i];
-        }
-        double[] z = new double[n];
+        double[] input = encoderInput(x);
+        double[] s = new double[n];
         // blocks of latents in parallel; within a block W_enc is read row by row, in memory order
         int block = 512;
         IntStream.range(0, (n + block - 1) / block).parallel().forEach(b -> {
             int from = b * block;
             int to = Math.min(n, from + block);
-            for (int j = from; j < to; j++) {
-                z[j] = bEnc[j];
-            }
             for (int i = 0; i < d; i++) {
-                double xi = centred[i];
+                double xi = input[i];
                 int row = i * n;
                 for (int j = from; j < to; j++) {
-                    z[j] += xi * wEnc.get(row + j);
+                    s[j] += xi * wEnc.get(row + j);
                 }
             }
-            for (int j = from; j < to; j++) {
-                z[j] = Math.max(z[j], 0.0);
-            }
         });
+        return activateAll(s);
+    }
+
+    /** x' = (in(x) − b_dec)·f: what meets W_enc (f the folded norm factor, 1 if none). */
+    private double[] encoderInput(float[] x) {
+        Normalization.Scaling scaling = cfg.normalization().scalingOf(x);
+        double[] input = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            input[i] = (scaling.in(x[i]) - (cfg.applyBDecToInput() ? bDec[i] : 0)) * encScale;
+        }
+        return input;
+    }
+
+    /** z from s = x'·W_enc, in place. */
+    private double[] activateAll(double[] s) {
+        for (int j = 0; j < s.length; j++) {
+            s[j] = activate(j, s[j]);
+        }
+        return cfg.architecture() == Architecture.TOPK ? topK(s) : s;
+    }
+
+    /**
+     * The active latents (ascending) of many activations: what firing statistics need. x'·W_enc is
+     * one float64 matrix product per batch on the CPU, so the choices are those of {@link #encode}
+     * (a latent on the edge of firing is decided to within 1e-12 of its scale), at the speed of
+     * a BLAS instead of one activation at a time.
+     */
+    public List<int[]> activeSets(List<float[]> xs, java.util.function.IntConsumer progress) {
+        int d = cfg.dIn();
+        int n = cfg.dSae();
+        List<int[]> out = new ArrayList<>(xs.size());
+        int batch = Math.max(1, Math.min(256, (int) (32_000_000L / n)));
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
+            double[] w = new double[d * n];
+            for (int k = 0; k < w.length; k++) {
+                w[k] = wEnc.get(k);
+            }
+            ai.djl.ndarray.NDArray wd = m.create(w, new ai.djl.ndarray.types.Shape(d, n));
+            w = null;
+            for (int from = 0; from < xs.size(); from += batch) {
+                int to = Math.min(xs.size(), from + batch);
+                double[] in = new double[(to - from) * d];
+                for (int r = from; r < to; r++) {
+                    checkInput(xs.get(r));
+                    System.arraycopy(encoderInput(xs.get(r)), 0, in, (r - from) * d, d);
+                }
+                double[] s;
+                try (ai.djl.ndarray.NDManager step = m.newSubManager()) {
+                    s = step.create(in, new ai.djl.ndarray.types.Shape(to - from, d)).matMul(wd).toDoubleArray();
+                }
+                for (int r = 0; r < to - from; r++) {
+                    double[] z = activateAll(Arrays.copyOfRange(s, r * n, (r + 1) * n));
+                    out.add(IntStream.range(0, n).filter(j -> z[j] > 0).toArray());
+                }
+                if (progress != null) {
+                    progress.accept(to);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The activation of latent j from s = x'·W_enc (for topk: its pre-activation, chosen later). */
+    private double activate(int j, double s) {
+        return switch (cfg.architecture()) {
+            case STANDARD -> Math.max(s + bEnc[j], 0);
+            case JUMPRELU -> {
+                double h = s + bEnc[j];
+                yield h > threshold[j] ? Math.max(h, 0) : 0;
+            }
+            case GATED -> s + bEnc[j] > 0 ? Math.max(magnitudeScale[j] * s + bMag[j], 0) : 0;
+            case TOPK -> (s + bEnc[j]) * (cfg.rescaleActsByDecoderNorm() ? decoderNorms[j] * decScale : 1);
+        };
+    }
+
+    /** The k largest pre-activations kept (ties: lower index), through ReLU; all others zero. */
+    private double[] topK(double[] pre) {
+        Comparator<Integer> larger = Comparator.comparingDouble((Integer j) -> -pre[j]).thenComparingInt(j -> j);
+        java.util.PriorityQueue<Integer> best = new java.util.PriorityQueue<>(cfg.k() + 1, larger.reversed());
+        for (int j = 0; j < pre.length; j++) {
+            if (best.size() < cfg.k()) {
+                best.add(j);
+            } else if (larger.compare(j, best.peek()) < 0) {
+                best.poll();
+                best.add(j);
+            }
+        }
+        double[] z = new double[pre.length];
+        for (int j : best) {
+            z[j] = Math.max(pre[j], 0);
+        }
         return z;
     }
 
-    public float[] decode(double[] z) {
-        int d = cfg.dIn();
-        double[] x = new double[d];
-        for (int i = 0; i < d; i++) {
-            x[i] = bDec[i];
-        }
+    /**
+     * decode(z) for the activation {@code like}: the reconstruction leaves the SAE's space with
+     * {@code like}'s coefficients (the base's, for a synthesis built from the base's code).
+     */
+    public float[] decode(double[] z, float[] like) {
+        checkInput(like);
+        double[] x = bDec.clone();
         for (int l = 0; l < z.length; l++) {
             if (z[l] != 0) {
                 addRow(x, l, z[l]);
             }
         }
-        return toFloat(x);
+        return leave(x, like);
     }
 
     /** decode of a sparse code: the given latents with the given values, all others zero. */
-    public float[] decode(List<Latent> latents) {
-        double[] x = new double[cfg.dIn()];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = bDec[i];
-        }
+    public float[] decode(List<Latent> latents, float[] like) {
+        checkInput(like);
+        double[] x = bDec.clone();
         for (Latent l : latents) {
             addRow(x, l.index(), l.value());
         }
-        return toFloat(x);
+        return leave(x, like);
+    }
+
+    /** decode(encode(x)). */
+    public float[] reconstruct(float[] x) {
+        return decode(encode(x), x);
+    }
+
+    /** What latent l with value v adds to a reconstruction of {@code like}, in the activation's space. */
+    public float[] contribution(int latent, double value, float[] like) {
+        checkInput(like);
+        double[] x = new double[cfg.dIn()];
+        addRow(x, latent, value);
+        double outScale = cfg.normalization().scalingOf(like).outScale();
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = (float) (x[i] * outScale);
+        }
+        return out;
     }
 
     private void addRow(double[] x, int latent, double value) {
         int d = cfg.dIn();
         int row = latent * d;
+        // a topk SAE trained with rescaled activations reads its code in units of ‖W_dec‖
+        double scale = decScale * (cfg.rescaleActsByDecoderNorm() ? value / (decoderNorms[latent] * decScale) : value);
         for (int i = 0; i < d; i++) {
-            x[i] += value * wDec.get(row + i);
+            x[i] += scale * wDec.get(row + i);
         }
     }
 
-    private static float[] toFloat(double[] x) {
-        float[] out = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            out[i] = (float) x[i];
+    private float[] leave(double[] y, float[] like) {
+        Normalization.Scaling scaling = cfg.normalization().scalingOf(like);
+        float[] out = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            out[i] = (float) scaling.out(y[i]);
         }
         return out;
     }
@@ -310,7 +492,6 @@ public final class Sae {
 
     // ------------------------------------------------------------------ latent properties
 
-    /** log10 of each latent's firing frequency, as stored. */
     /** log10 of a latent's firing frequency; NaN when the SAE came without sparsity.safetensors (display only). */
     public float logSparsity(int latent) {
         return logSparsity == null ? Float.NaN : logSparsity[latent];

@@ -16,7 +16,9 @@ import org.plateau.PlateauException;
  *   <li>baseline: for each latent, one of its 10 nearest non-dead neighbours in log-sparsity;
  *   <li>structured: a top latent of similar sparsity at cosine c* to the base's top latent, then
  *       latents whose cosines to it mirror the base latents' cosines to the base's top latent;
- *   <li>structured without cosine: as structured, with the top latent simply the nearest in sparsity.
+ *   <li>structured without cosine: as structured, with the top latent simply the nearest in sparsity;
+ *   <li>co-occurrence (Plateau's extension): as structured, each later latent picked among those that
+ *       fire with the top latent more often than independence predicts ({@link LatentCooccurrence}).
  * </ul>
  */
 public final class SyntheticActivations {
@@ -33,8 +35,11 @@ public final class SyntheticActivations {
      * @param chosen the latent that took each base latent's value, in the same order
      * @param latents the synthetic code (chosen latent, value)
      * @param activation decode of that code
+     * @param pools co-occurrence only: how many latents each pick after the top one was made among
+     *     (empty for the other methods)
      */
-    public record Synthesis(List<Latent> baseActive, List<Integer> chosen, List<Latent> latents, float[] activation) {}
+    public record Synthesis(List<Latent> baseActive, List<Integer> chosen, List<Latent> latents, float[] activation,
+            List<Integer> pools) {}
 
     private final Sae sae;
 
@@ -57,7 +62,7 @@ public final class SyntheticActivations {
             alive[j] = tmp;
             chosen.add(alive[i]);
         }
-        return build(active, chosen);
+        return build(base, active, chosen, List.of());
     }
 
     public Synthesis baseline(float[] base, RandomGenerator rng) {
@@ -74,18 +79,31 @@ public final class SyntheticActivations {
             chosen.add(pick);
             taken.add(pick);
         }
-        return build(active, chosen);
+        return build(base, active, chosen, List.of());
     }
 
     public Synthesis structured(float[] base, double targetCos) {
-        return structured(base, targetCos, true);
+        return structured(base, targetCos, true, null);
     }
 
     public Synthesis structuredNoCos(float[] base) {
-        return structured(base, Double.NaN, false);
+        return structured(base, Double.NaN, false, null);
     }
 
-    private Synthesis structured(float[] base, double targetCos, boolean useCos) {
+    /**
+     * METHOD §4.8: as {@link #structured}, each later latent chosen among the live latents that
+     * fire together with the top latent in {@code firings} more often than independence predicts
+     * (among all live latents when none of those is left).
+     */
+    public Synthesis cooccurrence(float[] base, double targetCos, LatentCooccurrence firings) {
+        if (firings.width() != sae.width()) {
+            throw new PlateauException("The firing statistics are of an SAE of " + firings.width() + " latents, not "
+                    + sae.width() + ".");
+        }
+        return structured(base, targetCos, true, firings);
+    }
+
+    private Synthesis structured(float[] base, double targetCos, boolean useCos, LatentCooccurrence firings) {
         List<Latent> active = activeOf(base);
         int topBase = active.get(0).index();
         List<Integer> candidates = sae.sparsityNeighbours(topBase, STRUCTURED_CANDIDATES, Set.of());
@@ -110,12 +128,28 @@ public final class SyntheticActivations {
         boolean[] used = new boolean[sae.width()];
         used[topSynth] = true;
         int[] alive = sae.aliveLatents();
+        boolean[] associated = firings == null ? null : firings.positivelyAssociated(topSynth);
+        List<Integer> pools = new ArrayList<>();
         for (Latent l : active.subList(1, active.size())) {
             double want = cosToTopBase[l.index()];
+            boolean restrict = false;
+            int pool = 0;
+            if (associated != null) {
+                for (int j : alive) {
+                    pool += !used[j] && associated[j] ? 1 : 0;
+                }
+                restrict = pool > 0;
+                if (!restrict) {
+                    for (int j : alive) {
+                        pool += used[j] ? 0 : 1;
+                    }
+                }
+                pools.add(pool);
+            }
             int pick = -1;
             double best = Double.POSITIVE_INFINITY;
             for (int j : alive) { // ascending, so the first of equal gaps is the lower index
-                if (!used[j] && Math.abs(cosToTopSynth[j] - want) < best) {
+                if (!used[j] && (!restrict || associated[j]) && Math.abs(cosToTopSynth[j] - want) < best) {
                     best = Math.abs(cosToTopSynth[j] - want);
                     pick = j;
                 }
@@ -126,7 +160,7 @@ public final class SyntheticActivations {
             chosen.add(pick);
             used[pick] = true;
         }
-        return build(active, chosen);
+        return build(base, active, chosen, pools);
     }
 
     private List<Latent> activeOf(float[] base) {
@@ -137,11 +171,12 @@ public final class SyntheticActivations {
         return active;
     }
 
-    private Synthesis build(List<Latent> active, List<Integer> chosen) {
+    private Synthesis build(float[] base, List<Latent> active, List<Integer> chosen, List<Integer> pools) {
         List<Latent> code = new ArrayList<>();
         for (int i = 0; i < active.size(); i++) {
             code.add(new Latent(chosen.get(i), active.get(i).value()));
         }
-        return new Synthesis(List.copyOf(active), List.copyOf(chosen), List.copyOf(code), sae.decode(code));
+        return new Synthesis(List.copyOf(active), List.copyOf(chosen), List.copyOf(code), sae.decode(code, base),
+                List.copyOf(pools));
     }
 }

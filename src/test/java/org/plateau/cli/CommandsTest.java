@@ -79,6 +79,29 @@ class CommandsTest {
 
     @ParameterizedTest
     @MethodSource("org.plateau.Fixtures#all")
+    void cooccurrenceSynthesisMatchesTheOraclesCase(Fixture f, @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws java.io.IOException {
+        JsonNode w = f.expected().path("synthetic_cooccurrence");
+        org.junit.jupiter.api.Assumptions.assumeTrue(w.isObject(), f + " predates synthetic-cooccurrence");
+        StringBuilder rows = new StringBuilder();
+        for (JsonNode p : w.path("stats_prompts")) {
+            rows.append("{\"input_ids\": ").append(p).append("}\n");
+        }
+        java.nio.file.Path file = tmp.resolve("stats.jsonl");
+        java.nio.file.Files.writeString(file, rows);
+        JsonNode s = CliRun.of("synth", "--model", f.model().toString(), "--sae", f.sae().toString(),
+                "--tokens", tokens(f.expected().path("sae").path("tokens")), "--method", "cooccurrence",
+                "--stats-prompts", file.toString(), "--target-cos", w.path("target_cos").asText()).json();
+        assertArrayEquals(Fixtures.ints(w.path("chosen")), Fixtures.ints(s.path("chosen")), "chosen");
+        assertArrayEquals(Fixtures.ints(w.path("pool_sizes")), Fixtures.ints(s.path("pool_sizes")), "pool sizes");
+        assertTrue(Fixtures.relativeError(Fixtures.doubles(s.path("activation")), Fixtures.doubles(w.path("activation")))
+                < f.tolerance("activation_rel"), "activation");
+        // the structured synthesis of the same base differs: the restriction to co-firing latents chose otherwise
+        assertNotEquals(f.expected().path("synthetic_structured").path("chosen"), s.path("chosen"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.plateau.Fixtures#all")
     void curveMatchesTheOracleInBothModes(Fixture f) {
         JsonNode c = f.expected().path("curve");
         for (String mode : new String[] {"absolute", "relative"}) {

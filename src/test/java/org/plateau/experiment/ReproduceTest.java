@@ -79,19 +79,22 @@ class ReproduceTest {
     void everyTableRowAndFigureIsThere() throws IOException {
         String report = Files.readString(full.resolve("report.md"));
         for (String table : List.of("Table 1 ", "Table A.1 ", "Table B.1 ", "Table B.2 ", "Table C.1 ", "Table D.1 ",
-                "Table AP ", "Table E ")) {
+                "Table AP ", "Table X.1 ", "Table E ")) {
             assertTrue(report.contains("## " + table), table);
         }
-        for (String fig : List.of("1", "2", "3", "A1", "B1", "B2", "C1", "D1", "E1", "E2")) {
+        for (String fig : List.of("1", "2", "3", "A1", "B1", "B2", "C1", "D1", "X1", "E1", "E2")) {
             Path png = full.resolve("figures/figure-" + fig + ".png");
             BufferedImage image = ImageIO.read(png.toFile());
             assertTrue(image != null && image.getWidth() > 800 && image.getHeight() > 400, png.toString());
             assertTrue(report.contains("figures/figure-" + fig + ".png"), "report shows figure " + fig);
         }
         StudyResults r = StudyResults.read(full.resolve("results.json"));
-        // 7 targets × 2 modes + 4 plateau bases per base; 7 latent records per base
-        assertEquals(N * (7 * 2 + 4), r.perturbations().size());
-        assertEquals(N * 7, r.latents().size());
+        // 8 targets × 2 modes + 5 plateau bases per base; 8 latent records per base
+        assertEquals(N * (8 * 2 + 5), r.perturbations().size());
+        assertEquals(N * 8, r.latents().size());
+        // Plateau's own type says so beside the paper's
+        assertTrue(report.contains("synthetic-cooccurrence *(Plateau's extension)*"), "marked in the tables");
+        assertTrue(report.contains(Reproduction.COOCCURRENCE_NOTE), "explained in the notes");
         for (PerturbationRecord p : r.perturbations()) {
             assertEquals(101, p.l2().length);
             assertEquals(101, p.kl().length);
@@ -130,6 +133,7 @@ class ReproduceTest {
         for (Map.Entry<String, String[]> e : spec.entrySet()) {
             String[] s = e.getValue();
             for (String[] row : tables.get(e.getKey())) {
+                row[0] = row[0].split(" ")[0]; // the type's id, without "(Plateau's extension)"
                 double[] sample = column(root, s[0], s[1], s[2], row[0]);
                 double[] reference = column(root, s[0], s[1], s[2], "model-generated");
                 assertEquals(Integer.parseInt(row[2]), sample.length, e.getKey() + " " + row[0] + " n");
@@ -142,9 +146,10 @@ class ReproduceTest {
                 checked++;
             }
         }
-        assertEquals(6 * 4, checked);
-        // table D.1 mixes both modes
-        for (String[] row : tables.get("D.1")) {
+        assertEquals(5 * 4 + 5, checked);
+        // tables D.1 and X.1 mix both modes
+        for (String[] row : java.util.stream.Stream.concat(tables.get("D.1").stream(), tables.get("X.1").stream()).toList()) {
+            row[0] = row[0].split(" ")[0];
             double[] sample = column(root, row[1].equals("absolute") ? "sensitivity" : "relative", "ms_l2", "target", row[0]);
             assertEquals(Arrays.stream(sample).average().orElseThrow(), Double.parseDouble(row[3]), 0.005 + 1e-9);
         }

@@ -52,10 +52,10 @@ class SaeTest {
     @MethodSource("org.plateau.Fixtures#all")
     void decodeOfEncodeIsTheOraclesReconstruction(Fixture f) {
         Case c = Case.of(f);
-        float[] rec = c.sae().decode(c.sae().encode(c.base()));
+        float[] rec = c.sae().reconstruct(c.base());
         double err = Fixtures.relativeError(rec, Fixtures.doubles(f.expected().path("sae").path("reconstruction")));
         assertTrue(err < c.tol(), "rel err " + err);
-        float[] recTarget = c.sae().decode(c.sae().encode(c.target()));
+        float[] recTarget = c.sae().reconstruct(c.target());
         double errT = Fixtures.relativeError(recTarget, Fixtures.doubles(f.expected().path("sae_reconstruction_target")));
         assertTrue(errT < c.tol(), "rel err " + errT);
     }

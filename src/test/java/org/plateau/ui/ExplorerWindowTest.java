@@ -222,7 +222,7 @@ class ExplorerWindowTest {
         // without its model loaded: the stored curves
         robot.interact(() -> w.openRun(run));
         settle();
-        assertEquals(3 * 18, w.compare.records().size());
+        assertEquals(3 * 21, w.compare.records().size());
         assertEquals(3, w.compare.slice.getItems().size(), "sensitivity, relative and plateau");
         PerturbationRecord r = w.compare.records().get(0);
         robot.interact(() -> w.openRecord(r));
