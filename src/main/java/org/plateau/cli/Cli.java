@@ -29,7 +29,7 @@ public final class Cli {
 
     public Cli() {
         for (Command c : List.of(new ForwardCommand(), new EncodeCommand(), new SynthCommand(),
-                new CurveCommand(), new ReproduceCommand(), new CheckCommand(), new BenchCommand())) {
+                new CurveCommand(), new ReproduceCommand(), new LayersCommand(), new CheckCommand(), new BenchCommand())) {
             commands.put(c.name(), c);
         }
     }

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.plateau.perturbation.Paper;
 import org.plateau.data.Datasets;
 import org.plateau.experiment.Experiment;
@@ -89,47 +88,11 @@ final class ReproduceCommand implements Command {
                     Inputs.perturbation(o, lab, hook, dataset.prompts(), true), Arrays.asList(TargetType.values()),
                     experiments);
 
-            ProgressLine line = new ProgressLine(err);
-            AtomicBoolean finished = new AtomicBoolean();
-            Thread hint = new Thread(() -> {
-                if (!finished.get()) {
-                    err.println("\nreproduce: interrupted; finished bases are kept in " + outDir
-                            + " — run the same command with --resume to continue.");
-                }
-            });
-            Runtime.getRuntime().addShutdownHook(hint);
-            try {
+            try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "reproduce", outDir)) {
                 StudyResults results = new Reproduction(lab, settings, dataset, Cli.version()).run(outDir,
-                        o.has("resume"), o.has("force"), new Reproduction.Listener() {
-                            @Override
-                            public void fitting(long done, long total) {
-                                line.update("random-target distribution", done,
-                                        Lab.statisticsPromptCount(dataset.prompts(), (int) total), 0, "activations");
-                            }
-
-                            @Override
-                            public void firings(long done, long total) {
-                                line.update("latent firing statistics", done,
-                                        Lab.statisticsPromptCount(dataset.prompts(), (int) total), 0, "activations");
-                            }
-
-                            @Override
-                            public void progress(int done, int total, double perSecond) {
-                                line.update("reproduce", done, total, perSecond, "bases");
-                            }
-
-                            @Override
-                            public void checking() {
-                                err.println("plateau: checking " + lab.modelSource() + " (once)…");
-                            }
-
-                            @Override
-                            public void checked(org.plateau.experiment.ModelCheck c) {
-                                err.println("plateau: " + (c.warns() ? "WARNING: " : "check: ") + c.line());
-                            }
-                        }, () -> false);
+                        o.has("resume"), o.has("force"), new StudyProgress(err, dataset), () -> false);
                 RunReport.write(results, outDir);
-                finished.set(true);
+                hint.finished();
                 var summary = Json.MAPPER.createObjectNode();
                 summary.put("out", outDir.toAbsolutePath().normalize().toString());
                 summary.put("perturbations", results.perturbations().size());
@@ -137,13 +100,6 @@ final class ReproduceCommand implements Command {
                 summary.putPOJO("files", List.of(StudyResults.FILE_NAME, "report.md", "figures/"));
                 summary.set("summary", results.summaryJson());
                 out.println(summary.toPrettyString());
-            } finally {
-                finished.set(true);
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hint);
-                } catch (IllegalStateException ignored) {
-                    // the JVM is already shutting down
-                }
             }
         }
     }

@@ -45,14 +45,33 @@ public final class Lab implements AutoCloseable {
     private final Map<String, LatentCooccurrence> firings = new HashMap<>();
     /** Null for labs of a model that lives only in memory: they neither own it nor use the disk cache. */
     private final String inMemoryName;
+    /** False for a lab that borrows another's model ({@link #withSae}): closing it leaves the model open. */
+    private final boolean ownsModel;
     private boolean demo;
 
-    private Lab(Path modelDir, Path saeDir, Gpt2 model, Sae sae, String inMemoryName) {
+    private Lab(Path modelDir, Path saeDir, Gpt2 model, Sae sae, String inMemoryName, boolean ownsModel) {
         this.modelDir = modelDir;
         this.saeDir = saeDir;
         this.model = model;
         this.sae = sae;
         this.inMemoryName = inMemoryName;
+        this.ownsModel = ownsModel && inMemoryName == null;
+    }
+
+    /**
+     * A lab of this lab's model with another SAE (a layer study's SAE of each layer): the model is
+     * shared, not loaded again, and stays open when the returned lab is closed.
+     *
+     * @param source where the SAE came from, for provenance
+     */
+    public Lab withSae(Path otherSaeDir, Double normScalingFactor, String source, String neuronpedia) {
+        Sae other = Sae.load(otherSaeDir, normScalingFactor);
+        other.checkWidth(model.config().dModel());
+        Lab lab = new Lab(modelDir, otherSaeDir, model, other, inMemoryName, false);
+        lab.describeSources(modelSource, source, modelRepo);
+        lab.neuronpediaId = neuronpedia;
+        lab.demo = demo;
+        return lab;
     }
 
     /**
@@ -63,7 +82,7 @@ public final class Lab implements AutoCloseable {
         if (sae != null) {
             sae.checkWidth(model.config().dModel());
         }
-        return new Lab(null, null, model, sae, name);
+        return new Lab(null, null, model, sae, name, false);
     }
 
     private String modelSource;
@@ -145,7 +164,7 @@ public final class Lab implements AutoCloseable {
                 throw e;
             }
         }
-        return new Lab(modelDir, saeDir, model, sae, null);
+        return new Lab(modelDir, saeDir, model, sae, null, true);
     }
 
     /** The device to load on: $PLATEAU_DEVICE ("cpu" or "gpu") if set, else the GPU when DJL finds one. */
@@ -394,7 +413,7 @@ public final class Lab implements AutoCloseable {
 
     @Override
     public void close() {
-        if (inMemoryName == null) {
+        if (ownsModel) {
             model.close();
         }
     }

@@ -39,6 +39,16 @@ public final class LabLoader {
         return lab;
     }
 
+    /**
+     * The lab's model with another SAE, named as {@code --sae} names one (downloaded when missing):
+     * a layer study's SAE of each layer. Close the result; the model stays with {@code base}.
+     */
+    public static Lab withSae(Lab base, String sae, HubClient hub, DownloadListener downloads) {
+        ModelSources.Resolved s = ModelSources.sae(sae, hub, downloads);
+        return base.withSae(s.dir(), s.normScalingFactor(), s.description(),
+                s.release() == null ? null : s.release().neuronpediaId());
+    }
+
     /** Whether the automatic check applies: to models that came from the hub (downloaded or cached). */
     public static boolean checksAutomatically(Lab lab) {
         return lab.modelRepo() != null;

@@ -21,8 +21,13 @@ import org.plateau.PlateauException;
 public final class RunFolder implements AutoCloseable {
 
     static final String LOCK = ".plateau.lock";
-    /** What a run of Plateau's leaves in its folder. */
-    static final Set<String> OWN = Set.of(Journal.FILE_NAME, StudyResults.FILE_NAME, "report.md", "figures", LOCK);
+    /** What a run of Plateau's leaves in its folder (a layer study: its manifest, summary and layer runs). */
+    static final Set<String> OWN = Set.of(Journal.FILE_NAME, StudyResults.FILE_NAME, "report.md", "figures", LOCK,
+            LayerStudy.MANIFEST, LayerSummary.FILE_NAME);
+
+    private static boolean own(String name) {
+        return OWN.contains(name) || name.matches("layer-\\d{2,}") || (name.startsWith(".") && name.endsWith(".part"));
+    }
 
     private final Path dir;
     private final FileChannel channel;
@@ -113,7 +118,7 @@ public final class RunFolder implements AutoCloseable {
 
     /** Whether the folder holds work to continue: a journal with at least one finished base, or results. */
     static boolean holdsRun(Path out) {
-        if (Files.exists(out.resolve(StudyResults.FILE_NAME))) {
+        if (Files.exists(out.resolve(StudyResults.FILE_NAME)) || LayerStudy.holdsStudy(out)) {
             return true;
         }
         Path journal = out.resolve(Journal.FILE_NAME);
@@ -134,7 +139,7 @@ public final class RunFolder implements AutoCloseable {
         List<String> names = new ArrayList<>();
         try (Stream<Path> s = Files.list(out)) {
             s.map(p -> p.getFileName().toString())
-                    .filter(n -> !OWN.contains(n) && !(n.startsWith(".") && n.endsWith(".part")))
+                    .filter(n -> !own(n))
                     .sorted()
                     .forEach(names::add);
         } catch (IOException e) {
@@ -144,7 +149,8 @@ public final class RunFolder implements AutoCloseable {
     }
 
     private void clearOwnFiles() throws IOException {
-        for (String name : List.of(Journal.FILE_NAME, StudyResults.FILE_NAME, "report.md")) {
+        for (String name : List.of(Journal.FILE_NAME, StudyResults.FILE_NAME, "report.md", LayerStudy.MANIFEST,
+                LayerSummary.FILE_NAME)) {
             Files.deleteIfExists(dir.resolve(name));
         }
         Path figures = dir.resolve("figures");

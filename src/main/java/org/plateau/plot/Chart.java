@@ -167,6 +167,39 @@ public final class Chart {
         }
     }
 
+    /** A vertical bar from lo[i] to hi[i] at each x[i], capped (mean ± std); stays out of the legend. */
+    private record ErrorBars(String label, double[] x, double[] lo, double[] hi, Color color) implements Mark {
+        @Override
+        public void draw(Graphics2D g, Scale sx, Scale sy, int bottom, double[] range) {
+            g.setColor(color);
+            g.setStroke(new BasicStroke(1.3f));
+            for (int i = 0; i < x.length; i++) {
+                if (!Double.isFinite(lo[i]) || !Double.isFinite(hi[i])) {
+                    continue;
+                }
+                double px = sx.at(x[i]);
+                double a = sy.at(lo[i]);
+                double b = sy.at(hi[i]);
+                g.draw(new Line2D.Double(px, a, px, b));
+                g.draw(new Line2D.Double(px - 3, a, px + 3, a));
+                g.draw(new Line2D.Double(px - 3, b, px + 3, b));
+            }
+        }
+
+        @Override
+        public double[][] extent() {
+            double[] xs = new double[2 * x.length];
+            double[] ys = new double[2 * x.length];
+            for (int i = 0; i < x.length; i++) {
+                xs[2 * i] = x[i];
+                xs[2 * i + 1] = x[i];
+                ys[2 * i] = lo[i];
+                ys[2 * i + 1] = hi[i];
+            }
+            return new double[][] {xs, ys};
+        }
+    }
+
     private static final BasicStroke DOTTED =
             new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1, new float[] {3, 3}, 0);
 
@@ -182,6 +215,7 @@ public final class Chart {
     private Double yMin;
     private Double yMax;
     private boolean legend = true;
+    private boolean wholeX;
     private final List<Mark> marks = new ArrayList<>();
 
     public Chart(String title) {
@@ -233,6 +267,18 @@ public final class Chart {
         return this;
     }
 
+    /** Capped bars from lo to hi at each x (a spread around a point), not in the legend. */
+    public Chart errorBars(double[] x, double[] lo, double[] hi, Color color) {
+        marks.add(new ErrorBars(null, x, lo, hi, color));
+        return this;
+    }
+
+    /** Ticks on whole numbers only along x (layers, counts). */
+    public Chart wholeX() {
+        wholeX = true;
+        return this;
+    }
+
     public Chart level(String label, double y, Color color) {
         marks.add(new Level(label, y, color));
         return this;
@@ -262,8 +308,8 @@ public final class Chart {
         // grid and ticks
         g.setFont(tickFont);
         FontMetrics fm = g.getFontMetrics();
-        double xs = Ticks.step(x0, x1, 8);
-        for (double v : Ticks.at(x0, x1, 8)) {
+        double xs = wholeX ? Math.max(1, Ticks.step(x0, x1, 8)) : Ticks.step(x0, x1, 8);
+        for (double v : wholeX ? Ticks.at(x0, x1, (int) Math.max(1, Math.round((x1 - x0) / xs))) : Ticks.at(x0, x1, 8)) {
             float px = (float) sx.at(v);
             g.setColor(new Color(0, 0, 0, 25));
             g.draw(new Line2D.Float(px, top, px, bottom));
@@ -301,7 +347,7 @@ public final class Chart {
         }
         g.setClip(clip);
         if (legend) {
-            drawLegend(g, right, top);
+            drawLegend(g, left, right, top, bottom, sx, sy);
         }
     }
 
@@ -310,7 +356,8 @@ public final class Chart {
         double at(double v);
     }
 
-    private void drawLegend(Graphics2D g, int right, int top) {
+    /** The legend in whichever corner hides the fewest data points (top right when tied). */
+    private void drawLegend(Graphics2D g, int left, int right, int top, int bottom, Scale sx, Scale sy) {
         List<Mark> labelled = marks.stream().filter(m -> m.label() != null).toList();
         if (labelled.isEmpty()) {
             return;
@@ -319,8 +366,26 @@ public final class Chart {
         FontMetrics fm = g.getFontMetrics();
         int width = labelled.stream().mapToInt(m -> fm.stringWidth(m.label())).max().orElse(0) + 34;
         int height = labelled.size() * 16 + 8;
-        int lx = right - width - 6;
-        int ly = top + 6;
+        int[][] corners = {{right - width - 6, top + 6}, {left + 6, top + 6}, {right - width - 6, bottom - height - 6},
+            {left + 6, bottom - height - 6}};
+        int lx = corners[0][0];
+        int ly = corners[0][1];
+        long fewest = Long.MAX_VALUE;
+        for (int[] c : corners) {
+            Rectangle2D box = new Rectangle2D.Double(c[0], c[1], width, height);
+            long hidden = 0;
+            for (Mark m : marks) {
+                double[][] e = m.extent();
+                for (int i = 0; i < Math.min(e[0].length, e[1].length); i++) {
+                    hidden += Double.isFinite(e[1][i]) && box.contains(sx.at(e[0][i]), sy.at(e[1][i])) ? 1 : 0;
+                }
+            }
+            if (hidden < fewest) {
+                fewest = hidden;
+                lx = c[0];
+                ly = c[1];
+            }
+        }
         g.setColor(new Color(255, 255, 255, 215));
         g.fill(new Rectangle2D.Double(lx, ly, width, height));
         g.setColor(new Color(0, 0, 0, 60));
