@@ -90,11 +90,41 @@ final class Bench {
     /** A base's sweeps batched as reproduce runs them. */
     record Batched(double secondsPerSweep, double fractionOfMatmul) {}
 
-    /** Where a base of the real study spends its time, and what fitting the random targets costs. */
+    /**
+     * Where a base of the real study spends its time, and what its statistics cost once: the
+     * random-target fit (forward passes that grow with the activations, then a fixed decomposition)
+     * and the latents' firing statistics (the same forward passes, then their SAE codes).
+     */
     record Study(double secondsPerBase, Map<StudyRunner.Phase, Double> phaseSeconds, int sweepsPerBase,
-            double fitSeconds, long peakResidentBytes) {
+            double fitGrowingSeconds, double fitFixedSeconds, double firingsSeconds, long peakResidentBytes) {
+
+        double fitSeconds() {
+            return fitGrowingSeconds + fitFixedSeconds;
+        }
+
         double hours(int bases) {
-            return (bases * secondsPerBase + fitSeconds) / 3600;
+            return (bases * secondsPerBase + fitSeconds() + firingsSeconds) / 3600;
+        }
+
+        /**
+         * The default layer study ({@code layers}: every block, sensitivity, relative and plateau, no
+         * latents experiment), scaled from this study at the bench's hook: a sweep's cost follows
+         * the blocks after the perturbed one plus the unembedding, a statistics forward pass the
+         * blocks before it; the rest of a base, and the SAE codes, do not depend on the layer.
+         */
+        double layerStudyHours(Bench bench, int bases) {
+            double sweeps = phaseSeconds.getOrDefault(StudyRunner.Phase.SWEEPS, 0.0);
+            double latents = phaseSeconds.getOrDefault(StudyRunner.Phase.LATENTS, 0.0);
+            double fixedPerBase = secondsPerBase - sweeps - latents;
+            double atBench = bench.sweepFlops(bench.hook.index());
+            int before = Math.max(1, bench.hook.index());
+            double seconds = 0;
+            for (int layer = 0; layer < GPT2_SMALL.nLayer(); layer++) {
+                double perBase = fixedPerBase + sweeps * bench.sweepFlops(layer) / atBench;
+                double forward = fitGrowingSeconds * Math.max(1, layer) / before;
+                seconds += bases * perBase + forward + fitFixedSeconds + firingsSeconds;
+            }
+            return seconds / 3600;
         }
     }
 
@@ -252,8 +282,11 @@ final class Bench {
         double growing = seconds(t) * Paper.STATS_ACTIVATIONS / FIT_SAMPLE;
         t = System.nanoTime();
         sums.finish();
-        double fit = growing + seconds(t);
+        double fixed = seconds(t);
         lab.distribution(hook, prompts, FIT_SAMPLE, null); // what the study below draws its random targets from
+        t = System.nanoTime();
+        lab.firings(hook, prompts, FIT_SAMPLE, null); // and its co-occurrence targets choose by
+        double firings = seconds(t) * Paper.STATS_ACTIVATIONS / FIT_SAMPLE;
         StudySettings s = new StudySettings(Paper.N, 0, Datasets.RANDOM_TOKENS, hook, settings.read(), Paper.STEP_SIZE,
                 Paper.STEPS, Paper.AP_THRESHOLD, Paper.TARGET_COS, FIT_SAMPLE, List.of(TargetType.values()),
                 Set.of(Experiment.values()));
@@ -268,14 +301,20 @@ final class Bench {
         }
         Map<StudyRunner.Phase, Double> phases = new EnumMap<>(StudyRunner.Phase.class);
         runner.seconds().forEach((p, v) -> phases.put(p, (v - before.getOrDefault(p, 0.0)) / STUDY_BASES));
-        return new Study(median(times), phases, runner.sweepsPerBase(), fit, Memory.peakResidentBytes());
+        return new Study(median(times), phases, runner.sweepsPerBase(), growing, fixed, firings,
+                Memory.peakResidentBytes());
     }
 
     /** Matrix-multiply FLOPs of one cached sweep: the remaining blocks and the unembedding, for N + 1 rows. */
     double sweepFlops() {
+        return sweepFlops(hook.index());
+    }
+
+    /** The same for a sweep perturbing residual-stream point {@code point} (block {@code point}'s input). */
+    double sweepFlops(int point) {
         double rows = settings.steps() + 1;
         double d = GPT2_SMALL.dModel();
-        int blocks = GPT2_SMALL.nLayer() - hook.index();
+        int blocks = GPT2_SMALL.nLayer() - point;
         double perBlock = rows * 24 * d * d + rows * 4 * d * Paper.PROMPT_LENGTH;
         return blocks * perBlock + rows * 2 * d * GPT2_SMALL.vocabSize();
     }

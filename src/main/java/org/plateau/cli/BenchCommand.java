@@ -109,7 +109,10 @@ final class BenchCommand implements Command {
         ObjectNode phases = r.putObject("reproduce_phase_seconds");
         study.phaseSeconds().forEach((p, s) -> phases.put(p.name().toLowerCase(Locale.ROOT), round(s, 3)));
         r.put("reproduce_fit_seconds", round(study.fitSeconds(), 1));
+        r.put("reproduce_firings_seconds", round(study.firingsSeconds(), 1));
         r.put("estimated_reproduce_hours", round(study.hours(Paper.N), 2));
+        r.put("layer_study_bases", LayersCommand.DEFAULT_N);
+        r.put("estimated_layer_study_hours", round(study.layerStudyHours(bench, LayersCommand.DEFAULT_N), 2));
         // the physical limit: the study's matrix products at the plain matrix-multiply rate, nothing else
         r.put("limit_reproduce_hours", round(Paper.N * perBaseFlops / (single.matmulGflops() * 1e9) / 3600, 2));
         return r;
@@ -129,9 +132,11 @@ final class BenchCommand implements Command {
                   a base's %d sweeps batched          %.3f s per sweep → %.0f %% of the matrix-multiply rate
                   explore: redraw on a loaded base    %.3f s; a new prompt's first curve %.3f s
                   resident after loading              %d MB (peak %d MB; during reproduce %d MB)
-                  full default reproduce              ≈ %.2f h on this machine (%d bases × %.2f s + %.0f s fitting)
+                  full default reproduce              ≈ %.2f h on this machine (%d bases × %.2f s + %.0f s fitting
+                                                      + %.0f s firing statistics)
                     per base: %s
                     physical limit (matrix products at the plain rate): %.2f h
+                  default layer study (12 layers × %d) ≈ %.2f h on this machine
                 """, r.path("device").asText(), r.path("threads").asInt(), Bench.SAE_LATENTS,
                 r.path("sweep_seconds").asDouble(), r.path("prefill_seconds").asDouble(), r.path("batch_seconds").asDouble(),
                 r.path("authors_path_seconds").asDouble(), r.path("speedup_vs_authors_path").asDouble(),
@@ -145,7 +150,9 @@ final class BenchCommand implements Command {
                 r.path("resident_mb").asLong(), r.path("peak_resident_mb").asLong(),
                 r.path("reproduce_peak_resident_mb").asLong(),
                 r.path("estimated_reproduce_hours").asDouble(), Paper.N, r.path("reproduce_seconds_per_base").asDouble(),
-                r.path("reproduce_fit_seconds").asDouble(), phases, r.path("limit_reproduce_hours").asDouble());
+                r.path("reproduce_fit_seconds").asDouble(), r.path("reproduce_firings_seconds").asDouble(), phases,
+                r.path("limit_reproduce_hours").asDouble(), r.path("layer_study_bases").asInt(),
+                r.path("estimated_layer_study_hours").asDouble());
     }
 
     private static void deleteQuietly(Path dir) {

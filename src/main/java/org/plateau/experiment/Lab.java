@@ -24,6 +24,7 @@ import org.plateau.perturbation.ActivationDistribution;
 import org.plateau.perturbation.PerturbationSweep;
 import org.plateau.perturbation.Seeds;
 import org.plateau.perturbation.Targets;
+import org.plateau.hub.SaeReleases;
 import org.plateau.sae.LatentCooccurrence;
 import org.plateau.sae.Sae;
 
@@ -46,7 +47,7 @@ public final class Lab implements AutoCloseable {
     /** Null for labs of a model that lives only in memory: they neither own it nor use the disk cache. */
     private final String inMemoryName;
     /** False for a lab that borrows another's model ({@link #withSae}): closing it leaves the model open. */
-    private final boolean ownsModel;
+    private boolean ownsModel;
     private boolean demo;
 
     private Lab(Path modelDir, Path saeDir, Gpt2 model, Sae sae, String inMemoryName, boolean ownsModel) {
@@ -64,13 +65,24 @@ public final class Lab implements AutoCloseable {
      *
      * @param source where the SAE came from, for provenance
      */
-    public Lab withSae(Path otherSaeDir, Double normScalingFactor, String source, String neuronpedia) {
+    public Lab withSae(Path otherSaeDir, Double normScalingFactor, String source, SaeReleases.Entry release) {
         Sae other = Sae.load(otherSaeDir, normScalingFactor);
         other.checkWidth(model.config().dModel());
         Lab lab = new Lab(modelDir, otherSaeDir, model, other, inMemoryName, false);
         lab.describeSources(modelSource, source, modelRepo);
-        lab.neuronpediaId = neuronpedia;
+        lab.describeRelease(release);
         lab.demo = demo;
+        return lab;
+    }
+
+    /**
+     * As {@link #withSae}, but the model passes to the new lab: this one must no longer be used,
+     * and closing it leaves the model open (the window swapping its SAE).
+     */
+    public Lab replacingSae(Path otherSaeDir, Double normScalingFactor, String source, SaeReleases.Entry release) {
+        Lab lab = withSae(otherSaeDir, normScalingFactor, source, release);
+        lab.ownsModel = ownsModel;
+        ownsModel = false;
         return lab;
     }
 
@@ -101,15 +113,21 @@ public final class Lab implements AutoCloseable {
         this.modelRepo = repo;
     }
 
-    private String neuronpediaId;
+    private SaeReleases.Entry saeRelease;
 
     /** The SAE's Neuronpedia id ({@code gpt2-small/1-res-jb}): from SAELens' release list, else its cfg.json; or null. */
     public String neuronpediaId() {
-        return neuronpediaId != null ? neuronpediaId : sae == null ? null : sae.config().neuronpediaId();
+        return saeRelease != null && saeRelease.neuronpediaId() != null ? saeRelease.neuronpediaId()
+                : sae == null ? null : sae.config().neuronpediaId();
     }
 
-    void describeNeuronpedia(String id) {
-        this.neuronpediaId = id;
+    /** The SAE's entry in SAELens' release list, or null when it is not listed. */
+    public SaeReleases.Entry saeRelease() {
+        return saeRelease;
+    }
+
+    void describeRelease(SaeReleases.Entry e) {
+        this.saeRelease = e;
     }
 
     /** The model's hub repository, or null. */

@@ -7,6 +7,7 @@ import org.plateau.data.Datasets;
 import org.plateau.hub.DownloadListener;
 import org.plateau.hub.HubClient;
 import org.plateau.hub.ModelSources;
+import org.plateau.hub.SaeReleases;
 import org.plateau.io.FileHashes;
 import org.plateau.model.HookPoint;
 import org.plateau.model.Processing;
@@ -30,8 +31,8 @@ public final class LabLoader {
         Lab lab = Lab.open(m.dir(), s == null ? null : s.dir(), s == null ? null : s.normScalingFactor(), r.processing(),
                 r.device());
         lab.describeSources(m.description(), s == null ? null : s.description(), m.repo());
-        if (s != null && s.release() != null) {
-            lab.describeNeuronpedia(s.release().neuronpediaId());
+        if (s != null) {
+            lab.describeRelease(s.release());
         }
         if (m.demo() || (s != null && s.demo())) {
             lab.markDemo();
@@ -45,8 +46,35 @@ public final class LabLoader {
      */
     public static Lab withSae(Lab base, String sae, HubClient hub, DownloadListener downloads) {
         ModelSources.Resolved s = ModelSources.sae(sae, hub, downloads);
-        return base.withSae(s.dir(), s.normScalingFactor(), s.description(),
-                s.release() == null ? null : s.release().neuronpediaId());
+        return base.withSae(s.dir(), s.normScalingFactor(), s.description(), s.release());
+    }
+
+    /** As {@link #withSae}, the model passing to the result; {@code base} must no longer be used (then close it). */
+    public static Lab replacingSae(Lab base, String sae, HubClient hub, DownloadListener downloads) {
+        ModelSources.Resolved s = ModelSources.sae(sae, hub, downloads);
+        return base.replacingSae(s.dir(), s.normScalingFactor(), s.description(), s.release());
+    }
+
+    /**
+     * The SAE to perturb at {@code hook} with, as {@code --sae} names it, when the lab's SAE is one of
+     * a family: of the same SAELens release, or a sibling folder named by the hook (a release laid out
+     * on disk); null when there is none, or the lab's SAE already is that hook's.
+     */
+    public static String saeAt(Lab lab, HookPoint hook) {
+        if (lab.sae() == null || hook.name().equals(lab.sae().config().hookName())) {
+            return null;
+        }
+        SaeReleases.Release release = SaeReleases.releaseOf(lab.saeRelease());
+        if (release != null) {
+            return release.saes().stream().filter(e -> e.id().equals(hook.name())).findFirst()
+                    .map(release::spec).orElse(null);
+        }
+        Path dir = lab.saeDir() == null ? null : lab.saeDir().toAbsolutePath().normalize();
+        if (dir != null && dir.getParent() != null && dir.getFileName().toString().matches("blocks\\.\\d+\\.hook_\\w+")) {
+            Path sibling = dir.getParent().resolve(hook.name());
+            return java.nio.file.Files.isRegularFile(sibling.resolve("cfg.json")) ? sibling.toString() : null;
+        }
+        return null;
     }
 
     /** Whether the automatic check applies: to models that came from the hub (downloaded or cached). */

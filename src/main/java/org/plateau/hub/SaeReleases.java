@@ -122,6 +122,11 @@ public final class SaeReleases {
         return r;
     }
 
+    /** The release an SAE is listed in, or null. */
+    public static Release releaseOf(Entry e) {
+        return e == null ? null : RELEASES.stream().filter(r -> r.saes().contains(e)).findFirst().orElse(null);
+    }
+
     /** The listed SAE in {@code folder} of {@code repo}, or null (what a folder found in the hub cache is). */
     public static Entry inRepo(String repo, String folder) {
         for (Release r : RELEASES) {

@@ -50,6 +50,11 @@ public final class MainWindow {
     final ComparePane compare = new ComparePane(comparing::runBatch, comparing::cancel);
     final TabPane tabs = new TabPane();
     final Label errorBanner = new Label();
+    /** An offer to load the SAE of the hook just chosen (same release), with its two answers. */
+    final Label saeOfferText = new Label();
+    final javafx.scene.control.Button saeOfferLoad = new javafx.scene.control.Button("Load it");
+    final javafx.scene.control.Button saeOfferDismiss = new javafx.scene.control.Button("Keep this SAE");
+    final HBox saeOffer = new HBox(8, saeOfferText, spacer(), saeOfferLoad, saeOfferDismiss);
     final StatusBar status = new StatusBar();
     /** The model check's outcome, beside the status text. */
     final Label checkLine = new Label();
@@ -74,6 +79,16 @@ public final class MainWindow {
         errorBanner.setManaged(false);
         errorBanner.setVisible(false);
         errorBanner.setOnMouseClicked(e -> clearError());
+        saeOffer.getStyleClass().add("offer-banner");
+        saeOffer.setId("saeOffer");
+        saeOffer.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        saeOffer.setPadding(new Insets(4, 10, 4, 10));
+        saeOfferLoad.setId("saeOfferLoad");
+        saeOfferDismiss.setId("saeOfferDismiss");
+        saeOfferText.setWrapText(true);
+        showSaeOffer(null);
+        saeOfferDismiss.setOnAction(e -> showSaeOffer(null));
+        target.hook.valueProperty().addListener((o, a, b) -> loading.hookChanged());
 
         history.setId("history");
         history.setItems(exploring.history);
@@ -122,7 +137,7 @@ public final class MainWindow {
         checkLine.setMaxWidth(520);
         status.getRightItems().add(checkLine);
         BorderPane root = new BorderPane(main);
-        root.setTop(new VBox(new Menus(this).bar(), modelBar, errorBanner));
+        root.setTop(new VBox(new Menus(this).bar(), modelBar, errorBanner, saeOffer));
         root.setBottom(status);
         Scene scene = new Scene(root, settings.windowWidth(), settings.windowHeight());
         scene.getStylesheets().add(STYLESHEET);
@@ -189,6 +204,13 @@ public final class MainWindow {
         errorBanner.setVisible(true);
         status.setText(message);
         compare.setRunning(false);
+    }
+
+    /** Shows the offer with its text, or hides it (null). */
+    void showSaeOffer(String text) {
+        saeOfferText.setText(text == null ? "" : text);
+        saeOffer.setManaged(text != null);
+        saeOffer.setVisible(text != null);
     }
 
     void clearError() {

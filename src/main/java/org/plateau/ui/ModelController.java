@@ -96,6 +96,63 @@ final class ModelController {
         });
     }
 
+    /**
+     * "Perturb at" changed: when the SAE was trained elsewhere and its release (or the folder it
+     * sits in) has one for the new hook, offer to load that one; the model stays loaded.
+     */
+    void hookChanged() {
+        Explorer ex = w.explorer();
+        if (ex == null || w.quiet() || w.target.hook.getValue() == null) {
+            w.showSaeOffer(null);
+            return;
+        }
+        Lab lab = ex.lab();
+        HookPoint hook = HookPoint.parse(w.target.hook.getValue(), lab.model().config().nLayer());
+        String other = LabLoader.saeAt(lab, hook);
+        if (other == null) {
+            w.showSaeOffer(null);
+            return;
+        }
+        w.showSaeOffer("The SAE was trained at " + lab.sae().config().hookName() + "; its family has one for "
+                + hook.name() + ": " + other + ".");
+        w.saeOfferLoad.setOnAction(e -> swapSae(other));
+    }
+
+    /** Loads another SAE beside the loaded model (downloading it if needed); the model is not loaded again. */
+    void swapSae(String sae) {
+        w.showSaeOffer(null);
+        Explorer old = w.explorer();
+        if (old == null) {
+            return;
+        }
+        if (downloads == null) {
+            downloads = new DownloadDialog(w.stage);
+        }
+        w.status.setText("Loading the SAE " + sae + "…");
+        w.worker.always(() -> {
+            try {
+                DownloadListener progress = (file, done, total) -> Platform.runLater(() -> downloads.show(file, done, total));
+                Lab lab = LabLoader.replacingSae(old.lab(), sae, new HubClient(HubSettings.fromEnvironment()), progress);
+                old.close();
+                old.lab().close(); // the model went to the new lab
+                return new Explorer(lab);
+            } finally {
+                Platform.runLater(() -> downloads.hide());
+            }
+        }, loaded -> {
+            w.useExplorer(loaded);
+            w.quiet(true);
+            w.modelBar.sae.setText(sae);
+            w.quiet(false);
+            Lab lab = loaded.lab();
+            w.modelBar.device.setText(deviceName(lab) + " · " + lab.model().config().nLayer() + " blocks, width "
+                    + lab.model().config().dModel() + " · SAE of " + lab.sae().width() + " latents");
+            w.status.setText("Loaded the SAE " + lab.saeSource() + " (" + lab.sae().config().kind() + ", trained at "
+                    + lab.sae().config().hookName() + ").");
+            w.exploring.start();
+        });
+    }
+
     /** The model check's outcome: a line in the w.status bar, and the warning banner when it needs attention. */
     void showCheck(ModelCheck c) {
         w.checkLine.setText((c.warns() ? "⚠ " : ModelCheck.PASSED.equals(c.verdict()) ? "✓ " : "") + c.summary());

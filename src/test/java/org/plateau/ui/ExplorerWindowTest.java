@@ -109,6 +109,43 @@ class ExplorerWindowTest {
     }
 
     @Test
+    void choosingAnotherLayerOffersThatLayersSaeAndLoadsItBesideTheModel(FxRobot robot) throws Exception {
+        // a release on disk, laid out as jbloom's: one SAE folder per hook
+        Path release = tmp.resolve("release");
+        for (int layer : new int[] {1, 2}) {
+            Path dir = Files.createDirectories(release.resolve("blocks." + layer + ".hook_resid_pre"));
+            for (String f : List.of("sae_weights.safetensors", "sparsity.safetensors")) {
+                Files.copy(FIXTURE.resolve("sae").resolve(f), dir.resolve(f));
+            }
+            Files.writeString(dir.resolve("cfg.json"), Files.readString(FIXTURE.resolve("sae/cfg.json"))
+                    .replaceAll("blocks\\.\\d+\\.hook_resid_pre", "blocks." + layer + ".hook_resid_pre"));
+        }
+        robot.interact(() -> w.modelBar.sae.setText(release.resolve("blocks.1.hook_resid_pre").toString()));
+        load(robot);
+        assertFalse(w.saeOffer.isVisible(), "no offer while the SAE fits the hook");
+        var model = w.explorer().lab().model();
+        robot.interact(() -> w.target.hook.getSelectionModel().select("blocks.2.hook_resid_pre"));
+        settle();
+        assertTrue(w.saeOffer.isVisible(), "offered");
+        assertTrue(w.saeOfferText.getText().contains("blocks.2.hook_resid_pre"), w.saeOfferText.getText());
+        robot.clickOn("#saeOfferLoad");
+        settle();
+        assertEquals("", w.errorText());
+        assertFalse(w.saeOffer.isVisible());
+        assertEquals("blocks.2.hook_resid_pre", w.explorer().lab().sae().config().hookName());
+        assertTrue(model == w.explorer().lab().model(), "the model was not loaded again");
+        assertTrue(w.modelBar.sae.getText().endsWith("blocks.2.hook_resid_pre"), w.modelBar.sae.getText());
+        assertEquals(101, w.explore.l2.pointsOfFirstCurve(), "a curve drawn with the new SAE");
+        // back at layer 1: offered again; declined, nothing changes
+        robot.interact(() -> w.target.hook.getSelectionModel().select("blocks.1.hook_resid_pre"));
+        settle();
+        assertTrue(w.saeOffer.isVisible());
+        robot.clickOn("#saeOfferDismiss");
+        assertFalse(w.saeOffer.isVisible());
+        assertEquals("blocks.2.hook_resid_pre", w.explorer().lab().sae().config().hookName());
+    }
+
+    @Test
     void twoTypesOverlaidOnOneBase(FxRobot robot) throws Exception {
         load(robot);
         robot.clickOn("#typedPrompt").write(BASE).type(KeyCode.ENTER);
