@@ -288,7 +288,7 @@ final class Bench {
         lab.firings(hook, prompts, FIT_SAMPLE, null); // and its co-occurrence targets choose by
         double firings = seconds(t) * Paper.STATS_ACTIVATIONS / FIT_SAMPLE;
         StudySettings s = new StudySettings(Paper.N, 0, Datasets.RANDOM_TOKENS, hook, settings.read(), Paper.STEP_SIZE,
-                Paper.STEPS, Paper.AP_THRESHOLD, Paper.TARGET_COS, FIT_SAMPLE, List.of(TargetType.values()),
+                Paper.STEPS, Paper.AP_THRESHOLD, Paper.TARGET_COS, FIT_SAMPLE, TargetType.studied(),
                 Set.of(Experiment.values()));
         StudyRunner runner = new StudyRunner(lab, s, prompts);
         runner.run(0); // warm-up

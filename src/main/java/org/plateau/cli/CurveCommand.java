@@ -41,6 +41,7 @@ final class CurveCommand implements Command {
                         .map(TargetType::id).toList()))
                 .value("target-tokens", "IDS", "the target prompt (model-generated, sae-reconstruction); default: drawn")
                 .value("target-prompt", "TEXT", "the same as text")
+                .value("latent", "K", "ablate-latent: the base latent removed (default its strongest)")
                 .value("mode", "absolute|relative", "how the sweep steps (default absolute)")
                 .with(Inputs.perturbation())
                 .value("seed", "N", "draws of targets (default 0)")
@@ -60,16 +61,23 @@ final class CurveCommand implements Command {
         if (givenTarget && !type.fromPrompt()) {
             throw new PlateauException("--target-tokens applies to model-generated and sae-reconstruction targets only.");
         }
+        if (o.has("latent") && type != TargetType.ABLATE_LATENT) {
+            throw new PlateauException("--latent applies to --target ablate-latent only.");
+        }
+        int latent = o.getInt("latent", -1);
+        if (o.has("latent") && latent < 0) {
+            throw new PlateauException("--latent takes a latent index (0 or more), not " + latent + ".");
+        }
         try (Lab lab = Inputs.openLab(o, true, err)) {
             Gpt2 model = lab.model();
             int[] tokens = Inputs.prompt(o, model, "tokens", "prompt");
             HookPoint hook = Inputs.hook(o, model);
             PromptSource prompts = Datasets.defaultFor(model.config(), tokens.length);
             PerturbationSettings settings = Inputs.perturbation(o, lab, hook, prompts,
-                    type == TargetType.SYNTHETIC_STRUCTURED);
+                    type == TargetType.SYNTHETIC_STRUCTURED || type == TargetType.SYNTHETIC_COOCCURRENCE);
             try (Perturber.Base base = new Perturber(lab, prompts, settings).base(tokens)) {
-                Target target = givenTarget
-                        ? base.target(type, Inputs.prompt(o, model, "target-tokens", "target-prompt"))
+                Target target = type == TargetType.ABLATE_LATENT ? base.ablation(latent)
+                        : givenTarget ? base.target(type, Inputs.prompt(o, model, "target-tokens", "target-prompt"))
                         : base.target(type, Seeds.stream(seed, "curve", type.id()));
                 Perturbed p = base.sweep(base.toward(target, mode));
                 out.println(describe(p, seed, lab.hookMismatch(hook)).toPrettyString());
@@ -88,6 +96,10 @@ final class CurveCommand implements Command {
         }
         if (p.target().synthesis() != null) {
             json.putPOJO("chosen", p.target().synthesis().chosen());
+        }
+        if (p.target().ablated() != null) {
+            json.put("latent", p.target().ablated().index());
+            json.put("latent_value", p.target().ablated().value());
         }
         json.put("seed", seed);
         json.put("hook", s.hook().name());

@@ -80,7 +80,7 @@ final class LayersCommand implements Command {
             // c* is the same number at every layer unless it is measured at each
             PerturbationSettings p = Inputs.perturbation(o, lab, first, dataset.prompts(), !measure);
             StudySettings template = new StudySettings(n, o.getLong("seed", 0), dataset.spec(), p,
-                    Arrays.asList(TargetType.values()), experiments);
+                    TargetType.studied(), experiments);
             StudyProgress progress = new StudyProgress(err, dataset);
             try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "layers", outDir)) {
                 List<LayerStudy.LayerRun> runs = LayerStudy.run(lab, hub, progress.line().downloads(), release, layers,

@@ -85,7 +85,7 @@ final class ReproduceCommand implements Command {
             var hook = Inputs.hook(o, lab.model());
             // the settings name the dataset actually used, so that a resumed or reopened run finds the same prompts
             StudySettings settings = new StudySettings(n, o.getLong("seed", 0), dataset.spec(),
-                    Inputs.perturbation(o, lab, hook, dataset.prompts(), true), Arrays.asList(TargetType.values()),
+                    Inputs.perturbation(o, lab, hook, dataset.prompts(), true), TargetType.studied(),
                     experiments);
 
             try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "reproduce", outDir)) {

@@ -72,6 +72,7 @@ public final class Lab implements AutoCloseable {
         lab.describeSources(modelSource, source, modelRepo);
         lab.describeRelease(release);
         lab.demo = demo;
+        lab.readSae = readSae;
         return lab;
     }
 
@@ -119,6 +120,21 @@ public final class Lab implements AutoCloseable {
     public String neuronpediaId() {
         return saeRelease != null && saeRelease.neuronpediaId() != null ? saeRelease.neuronpediaId()
                 : sae == null ? null : sae.config().neuronpediaId();
+    }
+
+    private LoadedSae readSae;
+
+    /** A second SAE, trained at the read hook, or null. */
+    public LoadedSae readSae() {
+        return readSae;
+    }
+
+    /** Uses (or, with null, stops using) a second SAE at the read hook. */
+    public void useReadSae(LoadedSae s) {
+        if (s != null) {
+            s.sae().checkWidth(model.config().dModel());
+        }
+        this.readSae = s;
     }
 
     /** The SAE's entry in SAELens' release list, or null when it is not listed. */

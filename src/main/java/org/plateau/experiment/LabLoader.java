@@ -20,8 +20,16 @@ import org.plateau.sae.Sae;
  */
 public final class LabLoader {
 
-    /** What to load: a model and optionally an SAE, as the user named them. */
-    public record Request(String model, String sae, Processing processing, Device device) {}
+    /**
+     * What to load: a model and optionally an SAE, as the user named them, and optionally a second
+     * SAE trained at the read hook (the explorer shows what the read layer does across a blow-up).
+     */
+    public record Request(String model, String sae, Processing processing, Device device, String readSae) {
+
+        public Request(String model, String sae, Processing processing, Device device) {
+            this(model, sae, processing, device, null);
+        }
+    }
 
     private LabLoader() {}
 
@@ -37,7 +45,23 @@ public final class LabLoader {
         if (m.demo() || (s != null && s.demo())) {
             lab.markDemo();
         }
+        if (r.readSae() != null && !r.readSae().isBlank()) {
+            try {
+                lab.useReadSae(loadSae(r.readSae(), hub, downloads, lab.model().config().dModel()));
+            } catch (RuntimeException e) {
+                lab.close();
+                throw e;
+            }
+        }
         return lab;
+    }
+
+    /** An SAE named as {@code --sae} names one, checked to read activations of width {@code dModel}. */
+    public static LoadedSae loadSae(String spec, HubClient hub, DownloadListener downloads, int dModel) {
+        ModelSources.Resolved s = ModelSources.sae(spec, hub, downloads);
+        Sae sae = Sae.load(s.dir(), s.normScalingFactor());
+        sae.checkWidth(dModel);
+        return new LoadedSae(sae, s.dir(), s.description(), s.release());
     }
 
     /**

@@ -34,6 +34,8 @@ public final class Perturber {
     private final PerturbationSettings settings;
     private final Targets targets;
     private final PerturbationSweep sweeps;
+    /** Whether sweeps keep the read hook's activations (a read-layer SAE encodes them). */
+    private boolean keepReads;
 
     public Perturber(Lab lab, PromptSource prompts, PerturbationSettings settings) {
         this.lab = lab;
@@ -45,6 +47,11 @@ public final class Perturber {
 
     public PerturbationSettings settings() {
         return settings;
+    }
+
+    /** From now on, sweeps carry the read hook's activation at every step (or stop carrying them). */
+    public void keepReads(boolean keep) {
+        this.keepReads = keep;
     }
 
     public Lab lab() {
@@ -111,6 +118,25 @@ public final class Perturber {
             return targets.make(type, prefix.activation(), rng);
         }
 
+        /**
+         * The response to each of several points at once (the base's ablations): L2 and KL of each
+         * against the base activation, with the read activations.
+         */
+        public Curve atPoints(List<float[]> points) {
+            List<float[]> all = new ArrayList<>();
+            all.add(prefix.activation());
+            all.addAll(points);
+            Curve c = sweeps.runPoints(prefix, all, settings.read());
+            return new Curve(java.util.Arrays.copyOfRange(c.l2(), 1, all.size()),
+                    java.util.Arrays.copyOfRange(c.kl(), 1, all.size()),
+                    java.util.Arrays.copyOfRange(c.reads(), 1, all.size()));
+        }
+
+        /** The base with one of its latents removed (−1: its strongest). */
+        public Target ablation(int latent) {
+            return targets.ablation(prefix.activation(), latent);
+        }
+
         /** A target from a given prompt (model-generated, sae-reconstruction). */
         public Target target(TargetType type, int[] targetTokens) {
             return targets.fromPrompt(type, targetTokens);
@@ -129,7 +155,7 @@ public final class Perturber {
         public List<Perturbed> sweep(List<Spec> specs) {
             List<PerturbationSweep.Job> jobs = new ArrayList<>();
             for (Spec s : specs) {
-                jobs.add(new PerturbationSweep.Job(s.from(), s.target().activation(), settings.sweep(s.mode())));
+                jobs.add(new PerturbationSweep.Job(s.from(), s.target().activation(), settings.sweep(s.mode()), keepReads));
             }
             List<Curve> curves = sweeps.runAll(prefix, jobs, MAX_BATCH_ROWS);
             List<Perturbed> out = new ArrayList<>();

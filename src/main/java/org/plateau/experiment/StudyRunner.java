@@ -175,7 +175,7 @@ public final class StudyRunner {
     }
 
     private Target plateauTarget(ActivationDistribution gaussian, int i) {
-        return new Target(TargetType.RANDOM, gaussian.sample(Seeds.stream(s.seed(), "plateau-target", i)), null, null);
+        return new Target(TargetType.RANDOM, gaussian.sample(Seeds.stream(s.seed(), "plateau-target", i)), null);
     }
 
     /**

@@ -127,8 +127,8 @@ public final class Explorer implements AutoCloseable {
         if (r.type() == TargetType.RANDOM) {
             perturber.distribution(fitting);
         }
-        Target target = r.targetTokens() != null && r.type().fromPrompt()
-                ? b.target(r.type(), r.targetTokens())
+        Target target = r.type() == TargetType.ABLATE_LATENT ? b.ablation(r.latent())
+                : r.targetTokens() != null && r.type().fromPrompt() ? b.target(r.type(), r.targetTokens())
                 : b.target(r.type(), Seeds.stream(r.seed(), "explore", r.type().id()));
         Perturbed p = b.sweep(b.toward(target, r.mode()));
         return new Perturbation(p, tokenTexts(r.baseTokens()), r.seed(), "explorer");
@@ -150,6 +150,7 @@ public final class Explorer implements AutoCloseable {
         } else if (base.owner() != perturber) {
             base = perturber.rebase(base);
         }
+        perturber.keepReads(lab.readSae() != null);
         return base;
     }
 
@@ -219,6 +220,116 @@ public final class Explorer implements AutoCloseable {
         List<Latent> off = base.stream().filter(l -> !after.contains(l.index())).toList();
         return new LatentView(step, bars(sae, base, base, maxBars), bars(sae, target, target, maxBars),
                 bars(sae, now, now, maxBars), bars(sae, on, now, maxBars), bars(sae, off, base, maxBars));
+    }
+
+    /** Strongest latents per step that decide the read-layer strip's rows, and the most rows it shows. */
+    public static final int STRIP_TOP = 5;
+    public static final int STRIP_ROWS = 24;
+
+    /** The last read-layer codes computed: a sweep's 101 codes serve every step clicked on it. */
+    private Perturbation codedSweep;
+    private List<double[]> codes;
+
+    /**
+     * The read layer across the blow-up of {@code p}, through the read-layer SAE: its code at step 0
+     * and at {@code step}, what switched from MS − 1 to MS + 1, and the strip over every step. The
+     * read activations are the sweep's own (no forward pass is run again).
+     */
+    public ReadLayerView readLayer(Perturbation p, int step, int maxBars) {
+        org.plateau.experiment.LoadedSae read = lab.readSae();
+        if (read == null) {
+            throw new PlateauException("The read-layer view needs an SAE trained at the read hook; name one under"
+                    + " Read SAE and load.");
+        }
+        if (p.curve().reads() == null) {
+            throw new PlateauException("This perturbation was made before the read-layer SAE was loaded (or opened as"
+                    + " recorded); run it again to see the read layer.");
+        }
+        Sae sae = read.sae();
+        if (codedSweep != p) {
+            codes = sae.encodeAll(Arrays.asList(p.curve().reads()));
+            codedSweep = p;
+        }
+        int last = codes.size() - 1;
+        int at = Math.max(0, Math.min(step, last));
+        int ms = p.metric(org.plateau.perturbation.Metric.MS_L2);
+        double[] before = codes.get(Math.max(0, ms - 1));
+        double[] after = codes.get(Math.min(last, ms + 1));
+        List<Latent> zero = Sae.active(codes.get(0));
+        List<Latent> now = Sae.active(codes.get(at));
+        return new ReadLayerView(p.settings().read().name(), at, ms, bars(sae, zero, zero, maxBars),
+                bars(sae, now, now, maxBars), changes(before, after, maxBars), strip(codes));
+    }
+
+    /** On (by value after), off (by value before), then the largest changes of latents on at both ends. */
+    static List<ReadLayerView.Change> changes(double[] before, double[] after, int max) {
+        List<ReadLayerView.Change> on = new ArrayList<>();
+        List<ReadLayerView.Change> off = new ArrayList<>();
+        List<ReadLayerView.Change> changed = new ArrayList<>();
+        for (int j = 0; j < before.length; j++) {
+            if (before[j] <= 0 && after[j] > 0) {
+                on.add(new ReadLayerView.Change(j, ReadLayerView.Kind.ON, 0, after[j]));
+            } else if (before[j] > 0 && after[j] <= 0) {
+                off.add(new ReadLayerView.Change(j, ReadLayerView.Kind.OFF, before[j], 0));
+            } else if (before[j] > 0) {
+                changed.add(new ReadLayerView.Change(j, ReadLayerView.Kind.CHANGED, before[j], after[j]));
+            }
+        }
+        java.util.Comparator<ReadLayerView.Change> bySize = java.util.Comparator
+                .comparingDouble((ReadLayerView.Change c) -> -Math.abs(c.after() - c.before()))
+                .thenComparingInt(ReadLayerView.Change::latent);
+        on.sort(bySize);
+        off.sort(bySize);
+        changed.sort(bySize);
+        List<ReadLayerView.Change> out = new ArrayList<>(on.subList(0, Math.min(max, on.size())));
+        out.addAll(off.subList(0, Math.min(max, off.size())));
+        out.addAll(changed.subList(0, Math.min(max, changed.size())));
+        return out;
+    }
+
+    /** The rows: each step's {@link #STRIP_TOP} strongest latents, in the order they first appear. */
+    static ReadLayerView.Strip strip(List<double[]> codes) {
+        java.util.LinkedHashSet<Integer> rows = new java.util.LinkedHashSet<>();
+        for (double[] z : codes) {
+            for (Latent l : Sae.active(z).subList(0, Math.min(STRIP_TOP, Sae.active(z).size()))) {
+                if (rows.size() < STRIP_ROWS) {
+                    rows.add(l.index());
+                }
+            }
+        }
+        int[] latents = rows.stream().mapToInt(Integer::intValue).toArray();
+        double[][] values = new double[latents.length][codes.size()];
+        for (int r = 0; r < latents.length; r++) {
+            for (int n = 0; n < codes.size(); n++) {
+                values[r][n] = codes.get(n)[latents[r]];
+            }
+        }
+        return new ReadLayerView.Strip(latents, values, STRIP_TOP);
+    }
+
+    /**
+     * Each active latent of the request's base removed in turn (METHOD §4.9), all ablations through
+     * the model as one batch from the base's cached prefix; largest L2 first.
+     */
+    public List<Ablation> ablations(ExploreRequest r) {
+        Sae sae = lab.requireSae("Ablating the base's latents");
+        lab.model().checkTokens(r.baseTokens());
+        Perturber.Base b = baseFor(r.settings(), r.baseTokens());
+        List<Latent> active = sae.activeLatents(b.activation());
+        if (active.isEmpty()) {
+            return List.of();
+        }
+        List<float[]> points = new ArrayList<>();
+        for (Latent l : active) {
+            points.add(b.ablation(l.index()).activation());
+        }
+        Curve c = b.atPoints(points);
+        List<Ablation> out = new ArrayList<>();
+        for (int k = 0; k < active.size(); k++) {
+            out.add(new Ablation(active.get(k).index(), active.get(k).value(), c.l2()[k], c.kl()[k]));
+        }
+        out.sort(java.util.Comparator.comparingDouble((Ablation a) -> -a.l2()).thenComparingInt(Ablation::latent));
+        return out;
     }
 
     /** The strongest latents of a list, with their cosine to the strongest latent of {@code reference}. */

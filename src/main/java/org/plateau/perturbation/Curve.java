@@ -5,8 +5,15 @@ package org.plateau.perturbation;
  *
  * @param l2 ‖post(n) − post(0)‖₂ at the read hook, last position
  * @param kl KL(p₀ ‖ pₙ) of the next-token distribution, p₀ unperturbed
+ * @param reads post(n) itself, the read hook's activation at each step, when asked for (what a read-layer
+ *     SAE encodes); else null
  */
-public record Curve(double[] l2, double[] kl) {
+public record Curve(double[] l2, double[] kl, float[][] reads) {
+
+    public Curve(double[] l2, double[] kl) {
+        this(l2, kl, null);
+    }
+
 
     /** A curve is numbers: a step that left float range is refused here, never summarised. */
     public Curve {

@@ -73,8 +73,17 @@ public final class PerturbationSweep {
         return a.mul(fraction.neg().add(1f)).add(t.mul(fraction));
     }
 
-    /** One sweep of a batch: from {@code base} toward {@code target} with the given settings. */
-    public record Job(float[] base, float[] target, SweepSettings settings) {}
+    /**
+     * One sweep of a batch: from {@code base} toward {@code target} with the given settings.
+     *
+     * @param keepReads whether its curve carries the read hook's activations (for a read-layer SAE)
+     */
+    public record Job(float[] base, float[] target, SweepSettings settings, boolean keepReads) {
+
+        public Job(float[] base, float[] target, SweepSettings settings) {
+            this(base, target, settings, false);
+        }
+    }
 
     /**
      * Several sweeps on one prompt, run together: their paths are stacked into batches of at most
@@ -118,11 +127,40 @@ public final class PerturbationSweep {
             for (int k = 0; k < jobs.size(); k++) {
                 int rows = jobs.get(k).settings().steps() + 1;
                 NDIndex slice = new NDIndex("{}:{}", starts[k], starts[k] + rows);
-                curves.add(new Curve(l2FromFirst(out.read().get(slice)),
-                        java.util.Arrays.copyOfRange(out.kl(), starts[k], starts[k] + rows)));
+                NDArray read = out.read().get(slice);
+                curves.add(new Curve(l2FromFirst(read), java.util.Arrays.copyOfRange(out.kl(), starts[k], starts[k] + rows),
+                        jobs.get(k).keepReads() ? rows(read) : null));
             }
             return curves;
         }
+    }
+
+    /**
+     * The response at given points instead of a path: L2 and KL of each point against the first
+     * (the unperturbed activation), with the read activations, all in one batch — a base's ablations.
+     */
+    public Curve runPoints(Gpt2Prefix prefix, List<float[]> points, HookPoint read) {
+        try (NDManager m = model.manager().newSubManager()) {
+            float[] flat = new float[points.size() * points.get(0).length];
+            for (int k = 0; k < points.size(); k++) {
+                System.arraycopy(points.get(k), 0, flat, k * points.get(0).length, points.get(0).length);
+            }
+            NDArray vectors = m.create(flat, new ai.djl.ndarray.types.Shape(points.size(), points.get(0).length));
+            Gpt2Prefix.Readout out = prefix.run(vectors, read, new int[] {0});
+            return new Curve(l2FromFirst(out.read()), out.kl(), rows(out.read()));
+        }
+    }
+
+    /** [B, d] as B Java vectors. */
+    private static float[][] rows(NDArray a) {
+        int b = (int) a.getShape().get(0);
+        int d = (int) a.getShape().get(1);
+        float[] flat = a.toFloatArray();
+        float[][] out = new float[b][];
+        for (int r = 0; r < b; r++) {
+            out[r] = java.util.Arrays.copyOfRange(flat, r * d, (r + 1) * d);
+        }
+        return out;
     }
 
     /**

@@ -14,7 +14,9 @@ public enum TargetType {
     SYNTHETIC_STRUCTURED_NO_COS("synthetic-structured-no-cos", "Synthetic, structured without cos", true),
     SAE_RECONSTRUCTION("sae-reconstruction", "SAE reconstruction", true),
     /** METHOD §4.8: Plateau's extension, not the paper's. */
-    SYNTHETIC_COOCCURRENCE("synthetic-cooccurrence", "Synthetic, co-occurrence (Plateau)", true);
+    SYNTHETIC_COOCCURRENCE("synthetic-cooccurrence", "Synthetic, co-occurrence (Plateau)", true),
+    /** METHOD §4.9: the base with one latent removed (its strongest unless one is named); Plateau's extension. */
+    ABLATE_LATENT("ablate-latent", "Ablation of a base latent (Plateau)", true);
 
     private final String id;
     private final String label;
@@ -42,7 +44,15 @@ public enum TargetType {
 
     /** Whether the type is Plateau's own, beyond the paper (reports say so). */
     public boolean extension() {
-        return this == SYNTHETIC_COOCCURRENCE;
+        return this == SYNTHETIC_COOCCURRENCE || this == ABLATE_LATENT;
+    }
+
+    /**
+     * The types a study ({@code reproduce}, {@code layers}) runs: the paper's and the co-occurrence
+     * synthesis; an ablation answers another question (what one latent does) and is run on its own.
+     */
+    public static java.util.List<TargetType> studied() {
+        return Arrays.stream(values()).filter(t -> t != ABLATE_LATENT).toList();
     }
 
     /** Whether making one needs the firing statistics of the statistics activations' SAE codes. */

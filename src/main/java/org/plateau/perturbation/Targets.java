@@ -6,6 +6,8 @@ import org.plateau.PlateauException;
 import org.plateau.perturbation.PromptSource;
 import org.plateau.model.Gpt2;
 import org.plateau.model.HookPoint;
+import java.util.List;
+import org.plateau.sae.Latent;
 import org.plateau.sae.LatentCooccurrence;
 import org.plateau.sae.Sae;
 import org.plateau.sae.SyntheticActivations;
@@ -58,25 +60,54 @@ public final class Targets {
         }
         return switch (type) {
             case MODEL_GENERATED -> modelGenerated(base, rng);
-            case RANDOM -> new Target(type, gaussian.get().sample(rng), null, null);
+            case RANDOM -> new Target(type, gaussian.get().sample(rng), null);
             case SYNTHETIC_RANDOM -> synthetic(type, synth.random(base, rng));
             case SYNTHETIC_BASELINE -> synthetic(type, synth.baseline(base, rng));
             case SYNTHETIC_STRUCTURED -> synthetic(type, synth.structured(base, targetCos));
             case SYNTHETIC_STRUCTURED_NO_COS -> synthetic(type, synth.structuredNoCos(base));
             case SYNTHETIC_COOCCURRENCE -> synthetic(type, synth.cooccurrence(base, targetCos, firings.get()));
+            case ABLATE_LATENT -> ablation(base, -1);
             case SAE_RECONSTRUCTION -> {
                 Target t = modelGenerated(base, rng);
-                yield new Target(type, sae.reconstruct(t.activation()), t.tokens(), null);
+                yield new Target(type, sae.reconstruct(t.activation()), t.tokens());
             }
         };
+    }
+
+    /**
+     * METHOD §4.9: T = A − z_k(A)·W_dec[k] (leaving the SAE's space as A's reconstruction would): the
+     * base with latent k removed, its reconstruction error kept. {@code latent} −1 takes the base's
+     * strongest latent; a latent not active in the base is refused (removing it changes nothing).
+     */
+    public Target ablation(float[] base, int latent) {
+        if (sae == null) {
+            throw new PlateauException("The target type ablate-latent needs an SAE (--sae).");
+        }
+        double[] z = sae.encode(base);
+        List<Latent> active = Sae.active(z);
+        if (active.isEmpty()) {
+            throw new PlateauException("The base activation has no active SAE latent to ablate.");
+        }
+        int k = latent < 0 ? active.get(0).index() : latent;
+        if (k >= z.length || z[k] <= 0) {
+            throw new PlateauException("Latent " + k + " is not active in the base" + (k >= z.length ? " (the SAE has "
+                    + z.length + " latents)" : "") + "; its strongest are " + active.subList(0, Math.min(5, active.size()))
+                    .stream().map(l -> Integer.toString(l.index())).collect(java.util.stream.Collectors.joining(", ")) + ".");
+        }
+        float[] removed = sae.contribution(k, z[k], base);
+        float[] t = new float[base.length];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = base[i] - removed[i];
+        }
+        return new Target(TargetType.ABLATE_LATENT, t, null, null, new Latent(k, z[k]));
     }
 
     /** A model-generated target from a given prompt (the user chose it). */
     public Target fromPrompt(TargetType type, int[] tokens) {
         float[] t = model.activation(tokens, hook);
         return switch (type) {
-            case MODEL_GENERATED -> new Target(type, t, tokens.clone(), null);
-            case SAE_RECONSTRUCTION -> new Target(type, sae.reconstruct(t), tokens.clone(), null);
+            case MODEL_GENERATED -> new Target(type, t, tokens.clone());
+            case SAE_RECONSTRUCTION -> new Target(type, sae.reconstruct(t), tokens.clone());
             default -> throw new PlateauException("Target tokens apply to model-generated and sae-reconstruction targets only.");
         };
     }
@@ -86,14 +117,14 @@ public final class Targets {
             int[] tokens = prompts.draw(rng);
             float[] t = model.activation(tokens, hook);
             if (distance(t, base) >= MIN_DISTANCE) {
-                return new Target(TargetType.MODEL_GENERATED, t, tokens, null);
+                return new Target(TargetType.MODEL_GENERATED, t, tokens);
             }
         }
         throw new PlateauException("Every prompt drawn gives the base's own activation; the dataset is too small.");
     }
 
     private static Target synthetic(TargetType type, SyntheticActivations.Synthesis s) {
-        return new Target(type, s.activation(), null, s);
+        return new Target(type, s.activation(), null, s, null);
     }
 
     public static double distance(float[] a, float[] b) {

@@ -23,6 +23,7 @@ public final class Palette {
             case SAE_RECONSTRUCTION -> "#0072B2";
             // Okabe–Ito's yellow, darkened to be seen on white
             case SYNTHETIC_COOCCURRENCE -> "#B09A00";
+            case ABLATE_LATENT -> "#999999";
         };
     }
 

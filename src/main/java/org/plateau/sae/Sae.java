@@ -346,9 +346,23 @@ public final class Sae {
      * a BLAS instead of one activation at a time.
      */
     public List<int[]> activeSets(List<float[]> xs, java.util.function.IntConsumer progress) {
+        List<int[]> out = new ArrayList<>(xs.size());
+        encodeAll(xs, z -> out.add(IntStream.range(0, z.length).filter(j -> z[j] > 0).toArray()), progress);
+        return out;
+    }
+
+    /** The codes of many activations (as {@link #encode}, batched as {@link #activeSets}). */
+    public List<double[]> encodeAll(List<float[]> xs) {
+        List<double[]> out = new ArrayList<>(xs.size());
+        encodeAll(xs, out::add, null);
+        return out;
+    }
+
+    /** Each activation's code, in order, handed to {@code codes}; {@code progress} gets the count done per batch. */
+    private void encodeAll(List<float[]> xs, java.util.function.Consumer<double[]> codes,
+            java.util.function.IntConsumer progress) {
         int d = cfg.dIn();
         int n = cfg.dSae();
-        List<int[]> out = new ArrayList<>(xs.size());
         int batch = Math.max(1, Math.min(256, (int) (32_000_000L / n)));
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
             double[] w = new double[d * n];
@@ -369,15 +383,13 @@ public final class Sae {
                     s = step.create(in, new ai.djl.ndarray.types.Shape(to - from, d)).matMul(wd).toDoubleArray();
                 }
                 for (int r = 0; r < to - from; r++) {
-                    double[] z = activateAll(Arrays.copyOfRange(s, r * n, (r + 1) * n));
-                    out.add(IntStream.range(0, n).filter(j -> z[j] > 0).toArray());
+                    codes.accept(activateAll(Arrays.copyOfRange(s, r * n, (r + 1) * n)));
                 }
                 if (progress != null) {
                     progress.accept(to);
                 }
             }
         }
-        return out;
     }
 
     /** The activation of latent j from s = x'·W_enc (for topk: its pre-activation, chosen later). */

@@ -102,6 +102,32 @@ class CommandsTest {
 
     @ParameterizedTest
     @MethodSource("org.plateau.Fixtures#all")
+    void ablatingTheTopLatentMatchesTheOraclesCase(Fixture f) {
+        JsonNode w = f.expected().path("ablate_top_latent");
+        org.junit.jupiter.api.Assumptions.assumeTrue(w.isObject(), f + " predates ablate-latent");
+        String[] args = {"curve", "--model", f.model().toString(), "--sae", f.sae().toString(), "--tokens",
+            tokens(w.path("tokens")), "--target", "ablate-latent", "--mode", w.path("mode").asText()};
+        JsonNode out = CliRun.of(args).json();
+        assertEquals(w.path("latent").asInt(), out.path("latent").asInt(), "the base's strongest latent");
+        double[] l2 = Fixtures.doubles(out.path("l2"));
+        double[] kl = Fixtures.doubles(out.path("kl"));
+        double[] wl2 = Fixtures.doubles(w.path("l2"));
+        double[] wkl = Fixtures.doubles(w.path("kl"));
+        for (int n = 1; n <= 100; n++) {
+            assertEquals(wl2[n], l2[n], f.tolerance("activation_rel") * wl2[n], "L2 " + n);
+            double diff = Math.abs(kl[n] - wkl[n]);
+            assertTrue(diff <= f.tolerance("kl_abs") || diff <= f.tolerance("kl_rel") * wkl[n], "KL " + n);
+        }
+        assertEquals(w.path("ms_l2").asInt(), out.path("ms_l2").asInt());
+        // naming the latent gives the same sweep; a latent the base does not use is refused
+        assertEquals(out.path("l2"), CliRun.of(concat(args, "--latent", w.path("latent").asText())).json().path("l2"));
+        CliRun.of(concat(args, "--latent", "0")).assertRefused("not active in the base");
+        CliRun.of("curve", "--model", f.model().toString(), "--tokens", tokens(w.path("tokens")), "--target", "random",
+                "--latent", "3").assertRefused("--latent applies to --target ablate-latent only");
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.plateau.Fixtures#all")
     void curveMatchesTheOracleInBothModes(Fixture f) {
         JsonNode c = f.expected().path("curve");
         for (String mode : new String[] {"absolute", "relative"}) {

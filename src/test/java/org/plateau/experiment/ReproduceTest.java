@@ -43,7 +43,7 @@ class ReproduceTest {
 
     static StudySettings settings(int n, long seed) {
         return new StudySettings(n, seed, Datasets.SAMPLE_PROMPTS, HookPoint.residPre(1), HookPoint.residPost(3), 0.5, 100,
-                20, 0.42, 1500, Arrays.asList(TargetType.values()), Set.of(Experiment.values()));
+                20, 0.42, 1500, TargetType.studied(), Set.of(Experiment.values()));
     }
 
     static Lab lab() {

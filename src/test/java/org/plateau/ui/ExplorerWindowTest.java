@@ -252,7 +252,7 @@ class ExplorerWindowTest {
         Path run = tmp.resolve("run");
         try (Lab lab = Lab.open(FIXTURE.resolve("model"), FIXTURE.resolve("sae"), Processing.TL, Device.cpu())) {
             StudySettings s = new StudySettings(3, 5, Datasets.SAMPLE_PROMPTS, HookPoint.residPre(1), HookPoint.residPost(3),
-                    0.5, 100, 20, 0.42, 800, Arrays.asList(TargetType.values()), Set.of(Experiment.values()));
+                    0.5, 100, 20, 0.42, 800, TargetType.studied(), Set.of(Experiment.values()));
             new Reproduction(lab, s, Datasets.open(s.dataset(), lab.model().config(), 10), "test")
                     .run(run, false, new Reproduction.Listener() {}, () -> false);
         }
