@@ -27,6 +27,7 @@ public final class Main {
                 new org.plateau.cli.Usage()
                         .value("model", "DIR", "model folder")
                         .value("sae", "DIR", "SAE folder")
+                        .value("read-sae", "DIR", "an SAE at the read hook: the read-layer and ablation views too")
                         .value("out", "DIR", "where the PNGs go (required)")
                         .value("n", "N", "perturbations per type of the batch (default 12)")
                         .value("stats-activations", "N", "activations behind random targets (default 4000)")
@@ -37,7 +38,8 @@ public final class Main {
                             java.nio.file.Path.of(o.require("model")),
                             o.has("sae") ? java.nio.file.Path.of(o.get("sae", null)) : null,
                             java.nio.file.Path.of(o.require("out")), o.getInt("n", 12),
-                            o.getInt("stats-activations", 4000), o.getDouble("width", 1500), o.getDouble("height", 950)),
+                            o.getInt("stats-activations", 4000), o.getDouble("width", 1500), o.getDouble("height", 950),
+                            o.has("read-sae") ? java.nio.file.Path.of(o.get("read-sae", null)) : null),
                             err);
                     var json = org.plateau.io.Json.MAPPER.createObjectNode();
                     json.putPOJO("screenshots", files);

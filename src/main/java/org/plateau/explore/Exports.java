@@ -110,6 +110,58 @@ public final class Exports {
         return b.toString();
     }
 
+    /** The read layer's codes at step 0 and the chosen step, the changes around MS, and the strip. */
+    public static String readLayerCsv(ReadLayerView v) {
+        StringBuilder b = new StringBuilder("part,latent,step,value,before,after\n");
+        for (LatentView.Bar bar : v.unperturbed()) {
+            b.append("unperturbed,").append(bar.latent()).append(",0,").append(num(bar.value())).append(",,\n");
+        }
+        for (LatentView.Bar bar : v.atStep()) {
+            b.append("at_step,").append(bar.latent()).append(',').append(v.step()).append(',').append(num(bar.value()))
+                    .append(",,\n");
+        }
+        for (ReadLayerView.Change c : v.aroundMs()) {
+            b.append("around_ms_").append(c.kind().name().toLowerCase(Locale.ROOT)).append(',').append(c.latent())
+                    .append(',').append(v.ms()).append(",,").append(num(c.before())).append(',').append(num(c.after()))
+                    .append('\n');
+        }
+        ReadLayerView.Strip s = v.strip();
+        for (int r = 0; r < s.latents().length; r++) {
+            for (int n = 0; n < s.values()[r].length; n++) {
+                b.append("strip,").append(s.latents()[r]).append(',').append(n).append(',').append(num(s.values()[r][n]))
+                        .append(",,\n");
+            }
+        }
+        return b.toString();
+    }
+
+    public static String readLayerJson(ReadLayerView v) {
+        return json(v);
+    }
+
+    /** A base's ablations: latent, its value in the base, L2 at the read hook and KL. */
+    public static String ablationsCsv(List<Ablation> as) {
+        StringBuilder b = new StringBuilder("latent,value,l2,kl\n");
+        for (Ablation a : as) {
+            b.append(a.latent()).append(',').append(num(a.value())).append(',').append(num(a.l2())).append(',')
+                    .append(num(a.kl())).append('\n');
+        }
+        return b.toString();
+    }
+
+    public static String ablationsJson(List<Ablation> as) {
+        return json(as);
+    }
+
+    private static String json(Object o) {
+        try {
+            return org.plateau.io.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
+                    org.plateau.io.Json.RECORDS.valueToTree(o));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String latentsCsv(LatentView v) {
         StringBuilder b = new StringBuilder("activation,latent,value,log_sparsity,cos_to_top\n");
         rows(b, "base", v.base());

@@ -12,6 +12,7 @@ import org.plateau.experiment.PerturbationSettings;
 import org.plateau.explore.ExploreRequest;
 import org.plateau.explore.Explorer;
 import org.plateau.explore.Perturbation;
+import org.plateau.hub.Neuronpedia;
 import org.plateau.perturbation.Metric;
 import org.plateau.perturbation.TargetType;
 import org.plateau.plot.Palette;
@@ -40,6 +41,7 @@ final class ExploreController {
     /** A new model is loaded: nothing overlaid, and a first perturbation. */
     void start() {
         overlayTypes.clear();
+        ablated = null;
         next();
     }
 
@@ -153,6 +155,12 @@ final class ExploreController {
             remember(main);
             show(shown.perturbations(), shown.tokenTexts());
             w.status.setText("MS step " + main.metric(Metric.MS_L2) + " for " + main.targetType().label() + ".");
+            Explorer ex = w.explorer();
+            if (ex != null && main.hasVectors()) {
+                showReadLayer(ex, main, main.metric(Metric.MS_L2));
+                showAblations(ex, new ExploreRequest(main.baseTokens(), main.targetType(), null, main.settings().mode(),
+                        seed, w.perturbationSettings(ex.lab())));
+            }
         });
     }
 
@@ -219,6 +227,51 @@ final class ExploreController {
             return;
         }
         w.worker.latest("latents", () -> ex.latentsAt(p, step, LATENT_BARS),
-                v -> w.explore.latents.show(v, Palette.hex(p.baseType()), Palette.hex(p.targetType())));
+                v -> w.explore.latents.show(v, Palette.hex(p.baseType()), Palette.hex(p.targetType()),
+                        Neuronpedia.Source.of(ex.lab().neuronpediaId())));
+        showReadLayer(ex, p, step);
+    }
+
+    /** The read layer of {@code p} at {@code step}, when a read-layer SAE is loaded. */
+    private void showReadLayer(Explorer ex, Perturbation p, int step) {
+        if (ex.lab().readSae() == null) {
+            w.explore.readLayer.showMessage(ReadLayerPanel.NO_SAE);
+            return;
+        }
+        if (p.curve().reads() == null) {
+            w.explore.readLayer.showMessage("These curves carry no read-layer activations (opened as recorded, or made"
+                    + " before the read SAE loaded); run the perturbation again.");
+            return;
+        }
+        Neuronpedia.Source source = Neuronpedia.Source.of(ex.lab().readSae().neuronpediaId());
+        w.worker.latest("read-layer", () -> ex.readLayer(p, step, LATENT_BARS), v -> w.explore.readLayer.show(v, source));
+    }
+
+    /** The request whose base the ablations were last computed for: recomputed when the base or settings change. */
+    private ExploreRequest ablated;
+
+    /** Each of the base's latents removed in turn, when the base or its settings changed. */
+    private void showAblations(Explorer ex, ExploreRequest r) {
+        if (ex.lab().sae() == null) {
+            w.explore.ablation.showMessage("Load an SAE to ablate the base's latents.");
+            return;
+        }
+        if (ablated != null && java.util.Arrays.equals(ablated.baseTokens(), r.baseTokens())
+                && ablated.settings().equals(r.settings())) {
+            return;
+        }
+        ablated = r;
+        Neuronpedia.Source source = Neuronpedia.Source.of(ex.lab().neuronpediaId());
+        w.worker.latest("ablations", () -> ex.ablations(r), list -> w.explore.ablation.show(list, source));
+    }
+
+    /** The sweep from the current base toward the ablation of latent k (a click on its bar). */
+    void openAblation(int k) {
+        Explorer ex = w.explorer();
+        if (ex == null || ablated == null) {
+            return;
+        }
+        ExploreRequest r = ablated.ablating(k);
+        run(() -> runAll(ex, List.of(r)));
     }
 }

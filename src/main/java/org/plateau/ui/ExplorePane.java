@@ -12,17 +12,33 @@ import org.plateau.perturbation.Metric;
 import org.plateau.explore.Perturbation;
 import org.plateau.plot.Palette;
 
-/** One perturbation, or several on one base: a summary line each, the L2 and KL charts, the latents. */
+/**
+ * One perturbation, or several on one base: a summary line each, the L2 and KL charts, and beside them
+ * the anatomy of the blow-up — the latents at the perturbed hook, the read layer through its own SAE,
+ * and the base's latents ablated one by one.
+ */
 final class ExplorePane extends SplitPane {
 
     final VBox summary = new VBox(2);
     final CurveChart l2 = new CurveChart(CurveChart.Quantity.L2);
     final CurveChart kl = new CurveChart(CurveChart.Quantity.KL);
-    final LatentPanel latents = new LatentPanel();
+    final LatentPanel latents;
+    final ReadLayerPanel readLayer;
+    final AblationPanel ablation;
+    final javafx.scene.control.TabPane side = new javafx.scene.control.TabPane();
     private List<Perturbation> shown = List.of();
     private int selectedStep = -1;
 
-    ExplorePane() {
+    ExplorePane(Explanations explanations) {
+        latents = new LatentPanel(explanations);
+        readLayer = new ReadLayerPanel(explanations);
+        ablation = new AblationPanel(explanations);
+        for (var t : List.of(new javafx.scene.control.Tab("Latents", latents),
+                new javafx.scene.control.Tab("Read layer", readLayer), new javafx.scene.control.Tab("Ablation", ablation))) {
+            t.setClosable(false);
+            side.getTabs().add(t);
+        }
+        side.setId("anatomy");
         l2.setId("l2Chart");
         kl.setId("klChart");
         summary.setId("summary");
@@ -30,8 +46,8 @@ final class ExplorePane extends SplitPane {
         VBox charts = new VBox(4, summary, l2, kl);
         VBox.setVgrow(l2, Priority.ALWAYS);
         VBox.setVgrow(kl, Priority.ALWAYS);
-        getItems().addAll(charts, latents);
-        setDividerPositions(0.72);
+        getItems().addAll(charts, side);
+        setDividerPositions(0.66);
         summary.getChildren().add(hint("Load a model, pick a prompt and a target type: the sweep runs as you choose."));
     }
 

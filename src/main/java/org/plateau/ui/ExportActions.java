@@ -23,6 +23,7 @@ final class ExportActions {
     /** What can be exported. */
     enum Figure {
         L2("L2 chart", "plateau-l2"), KL("KL chart", "plateau-kl"), LATENTS("latents", "plateau-latents"),
+        READ_LAYER("read layer", "plateau-read-layer"), ABLATION("ablation", "plateau-ablation"),
         HISTOGRAM("histogram", "plateau-histogram"), CDF("CDF", "plateau-cdf"), WINDOW("window", "plateau-window");
 
         final String label;
@@ -62,6 +63,8 @@ final class ExportActions {
         menu(w.explore.l2.chart(), Figure.L2, true);
         menu(w.explore.kl.chart(), Figure.KL, true);
         menu(w.explore.latents, Figure.LATENTS, false);
+        menu(w.explore.readLayer, Figure.READ_LAYER, true);
+        menu(w.explore.ablation, Figure.ABLATION, true);
         menu(w.compare.histogram, Figure.HISTOGRAM, true);
         menu(w.compare.cdf, Figure.CDF, true);
     }
@@ -167,6 +170,18 @@ final class ExportActions {
                 }
                 return w.explore.latents.copyContent();
             }
+            case READ_LAYER -> {
+                if (w.explore.readLayer.view() == null) {
+                    throw new PlateauException("There is no read-layer view to export yet: load a read-layer SAE.");
+                }
+                return w.explore.readLayer.copyContent();
+            }
+            case ABLATION -> {
+                if (w.explore.ablation.shown() == null) {
+                    throw new PlateauException("There are no ablations to export yet: load an SAE and choose a prompt.");
+                }
+                return w.explore.ablation.copyContent();
+            }
             default -> {
                 if (w.compare.view() == null || w.compare.view().types().isEmpty()) {
                     throw new PlateauException("There are no distributions to export yet: run a batch or open a run.");
@@ -202,6 +217,20 @@ final class ExportActions {
                         throw new PlateauException("There are no latents to export yet: click a chart to choose a step.");
                     }
                     yield Exports.latentsCsv(w.explore.latents.view());
+                }
+                case READ_LAYER -> {
+                    if (w.explore.readLayer.view() == null) {
+                        throw new PlateauException("There is no read-layer view to export yet: load a read-layer SAE.");
+                    }
+                    yield format.equals("json") ? Exports.readLayerJson(w.explore.readLayer.view())
+                            : Exports.readLayerCsv(w.explore.readLayer.view());
+                }
+                case ABLATION -> {
+                    if (w.explore.ablation.shown() == null) {
+                        throw new PlateauException("There are no ablations to export yet: load an SAE and choose a prompt.");
+                    }
+                    yield format.equals("json") ? Exports.ablationsJson(w.explore.ablation.shown())
+                            : Exports.ablationsCsv(w.explore.ablation.shown());
                 }
                 case HISTOGRAM, CDF -> {
                     if (w.compare.view() == null) {

@@ -4,13 +4,9 @@ import java.util.List;
 import javafx.geometry.Insets;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
-import javafx.scene.control.Tooltip;
-import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
-import javafx.scene.layout.Region;
-import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
 import org.plateau.explore.LatentView;
+import org.plateau.hub.Neuronpedia;
 
 /**
  * The SAE latents beside the charts: of the base, the target and the perturbed activation at the
@@ -20,12 +16,15 @@ import org.plateau.explore.LatentView;
 final class LatentPanel extends ScrollPane {
 
     private final VBox content = new VBox(6);
-    private final Label title = new Label("Latents");
+    private final Label title = new Label("Latents at the perturbed hook");
+    private final Explanations explanations;
     private LatentView view;
+    private Neuronpedia.Source source;
     private String baseColour = "#222222";
     private String targetColour = "#222222";
 
-    LatentPanel() {
+    LatentPanel(Explanations explanations) {
+        this.explanations = explanations;
         title.getStyleClass().add("section-title");
         content.setPadding(new Insets(8));
         content.getChildren().add(title);
@@ -42,9 +41,9 @@ final class LatentPanel extends ScrollPane {
 
     /** The same view in a new panel (for an export at another size). */
     VBox copyContent() {
-        LatentPanel copy = new LatentPanel();
+        LatentPanel copy = new LatentPanel(explanations);
         if (view != null) {
-            copy.show(view, baseColour, targetColour);
+            copy.show(view, baseColour, targetColour, source);
         }
         return copy.content;
     }
@@ -57,8 +56,10 @@ final class LatentPanel extends ScrollPane {
         content.getChildren().setAll(title, l);
     }
 
-    void show(LatentView v, String baseColour, String targetColour) {
+    /** @param source the SAE's Neuronpedia source, for explanations (null: indices alone) */
+    void show(LatentView v, String baseColour, String targetColour, Neuronpedia.Source source) {
         view = v;
+        this.source = source;
         this.baseColour = baseColour;
         this.targetColour = targetColour;
         content.getChildren().setAll(title);
@@ -75,25 +76,10 @@ final class LatentPanel extends ScrollPane {
         content.getChildren().add(heading);
         double max = bars.stream().mapToDouble(LatentView.Bar::value).max().orElse(1);
         for (LatentView.Bar b : bars) {
-            Label id = new Label("L" + b.latent());
-            id.setMinWidth(62);
-            id.getStyleClass().add("latent-id");
-            Region bar = new Region();
-            bar.setStyle("-fx-background-color: " + colour + "; -fx-background-radius: 2;");
-            bar.setMinHeight(11);
-            bar.setMaxHeight(11);
-            StackPane track = new StackPane(bar);
-            track.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-            HBox.setHgrow(track, Priority.ALWAYS);
-            bar.maxWidthProperty().bind(track.widthProperty().multiply(max > 0 ? b.value() / max : 0));
-            Label value = new Label(String.format("%.2f", b.value()));
-            value.setMinWidth(48);
-            HBox row = new HBox(6, id, track, value);
-            row.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-            Tooltip.install(row, new Tooltip(String.format("latent %d%nvalue %.4f%nlog10 sparsity %.3f%ncos to top latent %s",
-                    b.latent(), b.value(), b.logSparsity(),
-                    Double.isNaN(b.cosToTop()) ? "—" : String.format("%.3f", b.cosToTop()))));
-            content.getChildren().add(row);
+            content.getChildren().add(LatentRows.row(explanations, source, b.latent(), max > 0 ? b.value() / max : 0, colour,
+                    String.format("%.2f", b.value()), String.format("latent %d%nvalue %.4f%nlog10 sparsity %.3f%ncos to top"
+                            + " latent %s", b.latent(), b.value(), b.logSparsity(),
+                            Double.isNaN(b.cosToTop()) ? "—" : String.format("%.3f", b.cosToTop()))));
         }
     }
 }

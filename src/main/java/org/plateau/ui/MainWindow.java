@@ -46,7 +46,8 @@ public final class MainWindow {
             loading::choosePromptSource);
     final TargetBox target = new TargetBox(exploring::targetChanged, exploring::redraw, exploring::clearOverlay);
     final ListView<Perturbation> history = new ListView<>();
-    final ExplorePane explore = new ExplorePane();
+    final Explanations explanations = new Explanations(org.plateau.hub.Neuronpedia.fromEnvironment());
+    final ExplorePane explore = new ExplorePane(explanations);
     final ComparePane compare = new ComparePane(comparing::runBatch, comparing::cancel);
     final TabPane tabs = new TabPane();
     final Label errorBanner = new Label();
@@ -117,6 +118,8 @@ public final class MainWindow {
         leftScroll.setMinWidth(300);
         leftScroll.setPrefWidth(360);
 
+        explore.ablation.onOpen(exploring::openAblation);
+        explore.readLayer.onLoad(loading::loadReadSae);
         explore.l2.onStepClicked(exploring::selectStep);
         explore.kl.onStepClicked(exploring::selectStep);
         compare.onOpen(comparing::openRecord);
@@ -276,6 +279,7 @@ public final class MainWindow {
         settings.save();
         comparing.cancel();
         worker.shutdown();
+        explanations.shutdown();
     }
 
     static HBox spacer() {

@@ -28,6 +28,8 @@ final class Menus {
                 item("Export L2 chart as PNG…", "Shortcut+E", () -> w.exports.askPng(Figure.L2)),
                 item("Export KL chart as PNG…", null, () -> w.exports.askPng(Figure.KL)),
                 item("Export latents as PNG…", null, () -> w.exports.askPng(Figure.LATENTS)),
+                item("Export read layer as PNG…", null, () -> w.exports.askPng(Figure.READ_LAYER)),
+                item("Export ablation as PNG…", null, () -> w.exports.askPng(Figure.ABLATION)),
                 item("Export histogram as PNG…", null, () -> w.exports.askPng(Figure.HISTOGRAM)),
                 item("Export CDF as PNG…", null, () -> w.exports.askPng(Figure.CDF)),
                 item("Export window as PNG…", "Shortcut+Shift+E", () -> w.exports.askPng(Figure.WINDOW)),
@@ -35,6 +37,8 @@ final class Menus {
                 item("Export curves as CSV…", null, () -> w.exports.askData(Figure.L2, "csv")),
                 item("Export curves as JSON…", null, () -> w.exports.askData(Figure.L2, "json")),
                 item("Export latents as CSV…", null, () -> w.exports.askData(Figure.LATENTS, "csv")),
+                item("Export read layer as CSV…", null, () -> w.exports.askData(Figure.READ_LAYER, "csv")),
+                item("Export ablation as CSV…", null, () -> w.exports.askData(Figure.ABLATION, "csv")),
                 item("Export distributions as CSV…", null, () -> w.exports.askData(Figure.HISTOGRAM, "csv")),
                 item("Export distributions as JSON…", null, () -> w.exports.askData(Figure.HISTOGRAM, "json")),
                 item("Export statistics table as CSV…", null, () -> {

@@ -84,6 +84,11 @@ final class ModelController {
             w.prompt.source.setDisable(!loaded.readsText());
             w.quiet(false);
             w.prompt.setPassages(loaded.passages());
+            // the perturbed SAE's family may have one at the read hook: offered in the read-layer tab
+            if (w.explore.readLayer.path.getText().isBlank()) {
+                String readSae = LabLoader.saeAt(lab, HookPoint.parse(w.target.read.getValue(), c.nLayer()));
+                w.explore.readLayer.path.setText(readSae == null ? "" : readSae);
+            }
             String note = lab.hookMismatch(HookPoint.parse(w.target.hook.getValue(), c.nLayer()));
             w.status.setText("Loaded " + lab.modelSource() + (note == null ? "." : ". " + note));
             w.checkLine.setText("");
@@ -150,6 +155,44 @@ final class ModelController {
             w.status.setText("Loaded the SAE " + lab.saeSource() + " (" + lab.sae().config().kind() + ", trained at "
                     + lab.sae().config().hookName() + ").");
             w.exploring.start();
+        });
+    }
+
+    /**
+     * Loads an SAE for the read hook beside the model (downloading it if needed); the perturbation
+     * shown is run again so that its sweep carries the read activations.
+     */
+    void loadReadSae(String spec) {
+        Explorer ex = w.explorer();
+        if (ex == null) {
+            w.error("Load a model first.");
+            return;
+        }
+        if (spec.isEmpty()) {
+            ex.lab().useReadSae(null);
+            w.explore.readLayer.showMessage(ReadLayerPanel.NO_SAE);
+            return;
+        }
+        if (downloads == null) {
+            downloads = new DownloadDialog(w.stage);
+        }
+        w.status.setText("Loading the read-layer SAE " + spec + "…");
+        w.worker.always(() -> {
+            try {
+                DownloadListener progress = (file, done, total) -> Platform.runLater(() -> downloads.show(file, done, total));
+                var loaded = LabLoader.loadSae(spec, new HubClient(HubSettings.fromEnvironment()), progress,
+                        ex.lab().model().config().dModel());
+                ex.lab().useReadSae(loaded);
+                return loaded;
+            } finally {
+                Platform.runLater(() -> downloads.hide());
+            }
+        }, loaded -> {
+            String read = w.target.read.getValue();
+            String trained = loaded.sae().config().hookName();
+            w.status.setText("Loaded the read-layer SAE " + loaded.source() + (trained.isEmpty() || trained.equals(read)
+                    ? "." : "; it was trained at " + trained + ", not at the read hook " + read + "."));
+            w.exploring.explore();
         });
     }
 

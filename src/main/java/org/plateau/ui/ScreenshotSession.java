@@ -25,7 +25,8 @@ import org.plateau.perturbation.TargetType;
 public final class ScreenshotSession {
 
     /** What to load and where to write. */
-    public record Script(Path model, Path sae, Path out, int batchN, int statsActivations, double width, double height) {}
+    public record Script(Path model, Path sae, Path out, int batchN, int statsActivations, double width, double height,
+            Path readSae) {}
 
     private static Script script;
     private static final List<String> written = new ArrayList<>();
@@ -133,6 +134,31 @@ public final class ScreenshotSession {
             });
             settle(w);
             save(w, "explore.png");
+            if (withSae) {
+                // the anatomy of the blow-up: the read layer (with a read-layer SAE) and the base's ablations
+                if (script.readSae() != null) {
+                    fx(() -> {
+                        w.explore.side.getSelectionModel().select(1);
+                        w.explore.readLayer.path.setText(script.readSae().toString());
+                        w.explore.readLayer.load.fire();
+                        return null;
+                    });
+                    settle(w);
+                    int readMs = fx(() -> w.explore.shown().get(w.explore.shown().size() - 1).metric(Metric.MS_L2));
+                    fx(() -> {
+                        w.selectStep(readMs);
+                        return null;
+                    });
+                    settle(w);
+                    save(w, "read-layer.png");
+                }
+                fx(() -> {
+                    w.explore.side.getSelectionModel().select(2);
+                    return null;
+                });
+                settle(w);
+                save(w, "ablation.png");
+            }
             // a small batch, one bin listed
             fx(() -> {
                 w.tabs.getSelectionModel().select(1);

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -24,13 +22,11 @@ import org.plateau.data.Datasets;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.LoadedSae;
 import org.plateau.io.Json;
-import org.plateau.model.Gpt2;
 import org.plateau.model.HookPoint;
 import org.plateau.model.Processing;
 import org.plateau.perturbation.Metric;
 import org.plateau.perturbation.Seeds;
 import org.plateau.perturbation.StepMode;
-import org.plateau.perturbation.SweepSettings;
 import org.plateau.perturbation.TargetType;
 import org.plateau.sae.RandomSaeFiles;
 import org.plateau.sae.Sae;
@@ -67,17 +63,8 @@ class BlowupAnatomyTest {
         lab.close();
     }
 
-    /** The read-hook activation at step n, by running the whole prompt again with the step's vector patched in. */
     static float[] readDirectly(Perturbation p, int n) {
-        Gpt2 model = lab.model();
-        SweepSettings s = p.settings();
-        float[] x = s.point(p.base(), p.target().activation(), n);
-        try (NDManager m = model.manager().newSubManager()) {
-            NDArray v = m.create(x).reshape(1, x.length);
-            Gpt2.Output o = model.forward(new int[][] {p.baseTokens()}, new Gpt2.Patch(s.hook(), v), List.of(s.read()),
-                    false, m);
-            return o.recorded().get(s.read().name()).toFloatArray();
-        }
+        return DirectReads.at(lab.model(), p, n);
     }
 
     @Test
