@@ -56,6 +56,15 @@ final class Inputs {
                         + Paper.STATS_ACTIVATIONS + ")");
     }
 
+    /** --figure-format: how a study's figures are written. */
+    static Usage figureFormats() {
+        return new Usage().value("figure-format", "LIST", "png, svg, pdf or several (png,svg,pdf); default png");
+    }
+
+    static java.util.List<org.plateau.plot.FigureFormat> figureFormats(Options o) {
+        return org.plateau.plot.FigureFormat.parseList(o.get("figure-format", "png"));
+    }
+
     static Usage targetCos() {
         return new Usage().value("target-cos", "C", "c* of structured synthesis (default " + Paper.TARGET_COS
                 + "; 'measure': on this model)");

@@ -51,6 +51,7 @@ final class LayersCommand implements Command {
                 .value("seed", "N", "root of every random draw (default 0)")
                 .value("experiments", "LIST", "sensitivity,relative,plateau,latents (default sensitivity,relative,plateau)")
                 .with(Inputs.perturbation())
+                .with(Inputs.figureFormats())
                 .value("read", "NAME", "read hook (default the last block's hook_resid_post)")
                 .flag("resume", "continue an interrupted study in --out")
                 .flag("force", "write into --out although it holds other files (an earlier study there starts over)");
@@ -65,6 +66,7 @@ final class LayersCommand implements Command {
             throw new PlateauException("--n must be at least 1, not " + n + ".");
         }
         Inputs.checkPerturbation(o);
+        var formats = Inputs.figureFormats(o);
         Set<Experiment> experiments = Experiment.parseList(o.get("experiments", "sensitivity,relative,plateau"));
         String release = o.get("release", DEFAULT_RELEASE);
         boolean measure = "measure".equals(o.get("target-cos", "").strip());
@@ -86,7 +88,7 @@ final class LayersCommand implements Command {
                 List<LayerStudy.LayerRun> runs = LayerStudy.run(lab, hub, progress.line().downloads(), release, layers,
                         template, measure, dataset, Cli.version(), outDir, o.has("resume"), o.has("force"), progress,
                         () -> false);
-                LayerReport.write(runs, release, outDir);
+                LayerReport.write(runs, release, outDir, formats);
                 hint.finished();
                 var summary = Json.MAPPER.createObjectNode();
                 summary.put("out", outDir.toAbsolutePath().normalize().toString());

@@ -43,6 +43,7 @@ final class ReproduceCommand implements Command {
                 .value("seed", "N", "root of every random draw (default 0)")
                 .value("experiments", "LIST", "sensitivity,relative,plateau,latents (default all)")
                 .with(Inputs.perturbation())
+                .with(Inputs.figureFormats())
                 .flag("resume", "continue an interrupted run in --out")
                 .flag("force", "write into --out although it holds other files (an earlier run there starts over)")
                 .with(Inputs.hooks());
@@ -72,6 +73,7 @@ final class ReproduceCommand implements Command {
         RunFolder.check(outDir, o.has("resume"), o.has("force"));
         int n = o.getInt("n", Paper.N);
         Inputs.checkPerturbation(o);
+        var formats = Inputs.figureFormats(o);
         Set<Experiment> experiments = Experiment.parseList(o.get("experiments", "sensitivity,relative,plateau,latents"));
         if (n < 1) {
             throw new org.plateau.PlateauException("--n must be at least 1, not " + n + ".");
@@ -91,7 +93,7 @@ final class ReproduceCommand implements Command {
             try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "reproduce", outDir)) {
                 StudyResults results = new Reproduction(lab, settings, dataset, Cli.version()).run(outDir,
                         o.has("resume"), o.has("force"), new StudyProgress(err, dataset), () -> false);
-                RunReport.write(results, outDir);
+                RunReport.write(results, outDir, formats);
                 hint.finished();
                 var summary = Json.MAPPER.createObjectNode();
                 summary.put("out", outDir.toAbsolutePath().normalize().toString());

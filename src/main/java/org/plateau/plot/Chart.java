@@ -222,6 +222,26 @@ public final class Chart {
         this.title = title;
     }
 
+    public String title() {
+        return title;
+    }
+
+    /** The axis labels, x then y. */
+    public List<String> axisLabels() {
+        return List.of(xLabel, yLabel);
+    }
+
+    /** The y values of the line with this legend label, or null. */
+    public double[] lineValues(String label) {
+        return marks.stream().filter(m -> m instanceof Line l && label.equals(l.label())).map(m -> ((Line) m).y())
+                .findFirst().orElse(null);
+    }
+
+    /** The legend's entries, in order: what a chart shows, for comparing two drawings of the same data. */
+    public List<String> legend() {
+        return marks.stream().map(Mark::label).filter(java.util.Objects::nonNull).toList();
+    }
+
     public Chart labels(String x, String y) {
         this.xLabel = x;
         this.yLabel = y;

@@ -14,7 +14,8 @@ import org.plateau.io.AtomicFiles;
 import org.plateau.metrics.DistributionStats;
 import org.plateau.perturbation.TargetType;
 import org.plateau.plot.Chart;
-import org.plateau.plot.FigureImage;
+import org.plateau.plot.Figure;
+import org.plateau.plot.FigureFormat;
 import org.plateau.plot.Palette;
 
 /**
@@ -27,10 +28,10 @@ public final class LayerReport {
 
     private LayerReport() {}
 
-    /** Writes each layer's report, then the summary across layers. */
-    public static void write(List<LayerRun> runs, String release, Path out) {
+    /** Writes each layer's report, then the summary across layers, figures in each of {@code formats}. */
+    public static void write(List<LayerRun> runs, String release, Path out, List<FigureFormat> formats) {
         for (LayerRun r : runs) {
-            RunReport.write(r.results(), r.dir());
+            RunReport.write(r.results(), r.dir(), formats);
         }
         LayerSummary summary = LayerSummary.of(runs);
         StudyResults first = runs.get(0).results();
@@ -40,27 +41,21 @@ public final class LayerReport {
         Map<String, String> figures = new LinkedHashMap<>();
         Path dir = out.resolve("figures");
         if (summary.rows().stream().anyMatch(r -> r.msAbsolute().n() + r.msRelative().n() > 0)) {
-            write(dir, "layers-ms.png", FigureImage.render("MS step of L2 against layer (mean ± std)",
+            StudyFigures.write(dir, "layers-ms", new Figure("MS step of L2 against layer (mean ± std)",
                     List.of(chart(summary, "absolute steps", r -> r.msAbsolute(), true),
-                            chart(summary, "relative steps", r -> r.msRelative(), true)), 2, 560, 400, 2, footnote),
-                    figures, "MS step of L2 against layer, mean ± std band per target type");
-            write(dir, "layers-ks.png", FigureImage.render("KS against model-generated, MS step of L2, against layer",
+                            chart(summary, "relative steps", r -> r.msRelative(), true)), 2, 560, 400, footnote),
+                    formats, figures, "MS step of L2 against layer, mean ± std per target type");
+            StudyFigures.write(dir, "layers-ks", new Figure("KS against model-generated, MS step of L2, against layer",
                     List.of(ks(summary, "absolute steps", r -> r.msAbsolute()),
-                            ks(summary, "relative steps", r -> r.msRelative())), 2, 560, 400, 2, footnote),
-                    figures, "KS statistic of each type's MS distribution against model-generated, per layer");
+                            ks(summary, "relative steps", r -> r.msRelative())), 2, 560, 400, footnote),
+                    formats, figures, "KS statistic of each type's MS distribution against model-generated, per layer");
         }
         if (summary.rows().stream().anyMatch(r -> r.ap().n() > 0)) {
-            write(dir, "layers-ap.png", FigureImage.render("Activation plateau: AP step of L2 against layer (mean ± std)",
-                    List.of(chart(summary, "from each base toward a random target", r -> r.ap(), false)), 1, 720,
-                    420, 2, footnote), figures, "AP step against layer, mean ± std band per base type");
+            StudyFigures.write(dir, "layers-ap", new Figure("Activation plateau: AP step of L2 against layer (mean ± std)",
+                    List.of(chart(summary, "from each base toward a random target", r -> r.ap(), false)), 1, 720, 420,
+                    footnote), formats, figures, "AP step against layer, mean ± std per base type");
         }
         AtomicFiles.writeString(out.resolve(LayerSummary.FILE_NAME), markdown(summary, runs, release, figures));
-    }
-
-    private static void write(Path dir, String name, java.awt.image.BufferedImage image, Map<String, String> figures,
-            String caption) {
-        FigureImage.write(image, dir.resolve(name));
-        figures.put(name, caption);
     }
 
     private static Chart chart(LayerSummary s, String title, Function<LayerSummary.Row, DistributionStats> f,

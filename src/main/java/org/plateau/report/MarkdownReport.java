@@ -86,9 +86,8 @@ public final class MarkdownReport {
         if (!r.notes().isEmpty()) {
             b.append('\n');
         }
-        if (figures.containsKey("figure-1.png")) {
-            figure(b, "figure-1.png", figures.get("figure-1.png"));
-        }
+        figures.keySet().stream().filter(n -> n.startsWith("figure-1.")).findFirst()
+                .ifPresent(name -> figure(b, name, figures.get(name)));
 
         for (MetricTable t : r.tables()) {
             if (t.rows().stream().allMatch(row -> row.ours().n() == 0)) {
@@ -111,10 +110,9 @@ public final class MarkdownReport {
                         .append(paper == null || paper.ks() == null ? "—" : num(paper.ks(), 2)).append(" |\n");
             }
             b.append('\n');
-            String name = StudyFigures.figureFile(t);
-            if (figures.containsKey(name)) {
-                figure(b, name, figures.get(name));
-            }
+            String stem = StudyFigures.figureStem(t) + ".";
+            figures.keySet().stream().filter(n -> n.startsWith(stem)).findFirst()
+                    .ifPresent(name -> figure(b, name, figures.get(name)));
         }
 
         List<LatentRow> e = r.latentTable();
@@ -136,10 +134,9 @@ public final class MarkdownReport {
                     .append(num(paper.get("pairwise_cos"), 2)).append(" | ≈ ").append(num(paper.get("cos_to_top"), 2))
                     .append(" | ≈ ").append(num(paper.get("norm"), 0)).append(" | ≈ ").append(num(paper.get("distance"), 0))
                     .append(" |\n\n");
-            for (String name : List.of("figure-E1.png", "figure-E2.png")) {
-                if (figures.containsKey(name)) {
-                    figure(b, name, figures.get(name));
-                }
+            for (String stem : List.of("figure-E1.", "figure-E2.")) {
+                figures.keySet().stream().filter(n -> n.startsWith(stem)).findFirst()
+                        .ifPresent(name -> figure(b, name, figures.get(name)));
             }
         }
         b.append("## Files\n\n");

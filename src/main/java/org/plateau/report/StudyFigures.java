@@ -1,7 +1,6 @@
 package org.plateau.report;
 
 import java.awt.Color;
-import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,10 +18,14 @@ import org.plateau.perturbation.Metric;
 import org.plateau.perturbation.StepMode;
 import org.plateau.perturbation.TargetType;
 import org.plateau.plot.Chart;
-import org.plateau.plot.FigureImage;
+import org.plateau.plot.CurveCharts;
+import org.plateau.plot.DistributionCharts;
+import org.plateau.plot.Figure;
+import org.plateau.plot.FigureFiles;
+import org.plateau.plot.FigureFormat;
 import org.plateau.plot.Palette;
 
-/** The paper's figures drawn from a study's results, one PNG each, without a display. */
+/** The paper's figures drawn from a study's results, in each format asked for, without a display. */
 public final class StudyFigures {
 
     /** Bins of the step histograms: 5 steps wide, past the sweep's end (step N + 1 = "no blow-up in the sweep"). */
@@ -39,31 +42,38 @@ public final class StudyFigures {
         this.footnote = footnote;
     }
 
-    /** Writes every figure the results can fill into {@code dir}; returns file name → caption. */
-    public Map<String, String> writeAll(Path dir) {
+    /**
+     * Writes every figure the results can fill into {@code dir}, once per format; returns the file
+     * a report shows (the PNG when there is one, else the first format) → caption.
+     */
+    public Map<String, String> writeAll(Path dir, List<FigureFormat> formats) {
         Map<String, String> written = new LinkedHashMap<>();
         List<PerturbationRecord> sensitivity = of(Experiment.SENSITIVITY);
         if (!sensitivity.isEmpty()) {
-            write(dir, "figure-1.png", figure1(sensitivity), written,
+            write(dir, "figure-1", figure1(sensitivity), formats, written,
                     "Example perturbations: one per type (solid, MS step as a dot) and the mean curve (dashed)");
         }
         for (MetricTable t : results.tables()) {
             if (t.rows().stream().anyMatch(r -> r.ours().n() > 0)) {
-                String name = figureFile(t);
-                write(dir, name, distributionFigure(t), written, "Figure " + figureName(t) + ": " + t.title()
-                        + " — histogram (bins of " + BIN + " steps) and CDF per type");
+                write(dir, figureStem(t), distributionFigure(t), formats, written, "Figure " + figureName(t) + ": "
+                        + t.title() + " — histogram (bins of " + BIN + " steps) and CDF per type");
             }
         }
         if (!results.latents().isEmpty()) {
-            write(dir, "figure-E1.png", figureE1(), written, "Figure E.1: active latents and each rank's share of Σz");
-            write(dir, "figure-E2.png", figureE2(), written, "Figure E.2: cosine similarity among active latents");
+            write(dir, "figure-E1", figureE1(), formats, written, "Figure E.1: active latents and each rank's share of Σz");
+            write(dir, "figure-E2", figureE2(), formats, written, "Figure E.2: cosine similarity among active latents");
         }
         return written;
     }
 
-    private void write(Path dir, String name, BufferedImage image, Map<String, String> written, String caption) {
-        FigureImage.write(image, dir.resolve(name));
-        written.put(name, caption);
+    /** Writes {@code figure} as {@code stem}.png/.svg/.pdf, and records the one a report shows. */
+    static void write(Path dir, String stem, Figure figure, List<FigureFormat> formats, Map<String, String> written,
+            String caption) {
+        for (FigureFormat f : formats) {
+            FigureFiles.write(figure, f, 2, dir.resolve(stem + "." + f.extension()));
+        }
+        FigureFormat shown = formats.contains(FigureFormat.PNG) ? FigureFormat.PNG : formats.get(0);
+        written.put(stem + "." + shown.extension(), caption);
     }
 
     private List<PerturbationRecord> of(Experiment e) {
@@ -74,10 +84,15 @@ public final class StudyFigures {
         return rs.stream().filter(r -> (byBase ? r.baseType() : r.targetType()).equals(t.id())).toList();
     }
 
+    /** Figure 1 of these results. */
+    public Figure figure1() {
+        return figure1(of(Experiment.SENSITIVITY));
+    }
+
     /** Figure 1: L2 and KL against step for one example per type, its MS dot, and the mean curve. */
-    BufferedImage figure1(List<PerturbationRecord> sensitivity) {
-        Chart l2 = new Chart("L2 at the read hook").labels("step", "‖post(n) − post(0)‖₂");
-        Chart kl = new Chart("KL of the next-token distribution").labels("step", "KL(p₀ ‖ pₙ)");
+    Figure figure1(List<PerturbationRecord> sensitivity) {
+        List<CurveCharts.Series> l2 = new ArrayList<>();
+        List<CurveCharts.Series> kl = new ArrayList<>();
         for (TargetType t : MAIN) {
             List<PerturbationRecord> rs = ofType(sensitivity, t, false);
             if (rs.isEmpty()) {
@@ -85,23 +100,21 @@ public final class StudyFigures {
             }
             PerturbationRecord example = rs.get(0);
             Color c = Palette.color(t);
-            addCurve(l2, t.label(), example.l2(), example.metric(Metric.MS_L2), mean(rs, true), c);
-            addCurve(kl, t.label(), example.kl(), example.metric(Metric.MS_KL), mean(rs, false), c);
+            l2.add(new CurveCharts.Series(t.label(), c, doubles(example.l2()), example.metric(Metric.MS_L2), mean(rs, true)));
+            kl.add(new CurveCharts.Series(t.label(), c, doubles(example.kl()), example.metric(Metric.MS_KL), mean(rs, false)));
         }
-        l2.line("mean of all (dashed)", new double[0], new double[0], Color.GRAY, true);
-        return FigureImage.render("Figure 1 — perturbations from a model-generated base toward each target type",
-                List.of(l2, kl), 2, 560, 400, 2, footnote);
+        double ap = results.settings().path("ap_threshold").asDouble(Double.NaN);
+        return new Figure("Figure 1 — perturbations from a model-generated base toward each target type",
+                List.of(CurveCharts.chart(CurveCharts.Quantity.L2, l2, ap), CurveCharts.chart(CurveCharts.Quantity.KL, kl, ap)),
+                2, 560, 400, footnote);
     }
 
-    private static void addCurve(Chart chart, String label, float[] values, int ms, double[] mean, Color c) {
-        double[] x = steps(values.length);
-        double[] y = new double[values.length];
-        for (int i = 0; i < y.length; i++) {
-            y[i] = values[i];
+    private static double[] doubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
         }
-        chart.line(label, x, y, c, false);
-        chart.line(null, x, mean, c, true);
-        chart.dots(null, new double[] {ms}, new double[] {values[ms]}, c);
+        return d;
     }
 
     private static double[] mean(List<PerturbationRecord> rs, boolean l2) {
@@ -116,9 +129,9 @@ public final class StudyFigures {
         return m;
     }
 
-    /** The file of a table's figure: the paper's figure number, or the table's own id for metrics beyond the paper. */
-    public static String figureFile(MetricTable t) {
-        return "figure-" + figureName(t).replace(".", "") + ".png";
+    /** The file name of a table's figure, without extension: the paper's figure number, or the table's own id. */
+    public static String figureStem(MetricTable t) {
+        return "figure-" + figureName(t).replace(".", "");
     }
 
     static String figureName(MetricTable t) {
@@ -126,38 +139,37 @@ public final class StudyFigures {
     }
 
     /** A metric's distribution per type: histogram and CDF, a row per step mode. */
-    BufferedImage distributionFigure(MetricTable t) {
+    Figure distributionFigure(MetricTable t) {
         int steps = results.settings().path("steps").asInt(100);
         double end = Histograms.STEP_BIN * Histograms.stepBins(steps);
         List<Chart> charts = new ArrayList<>();
         List<StepMode> modes = t.rows().stream().map(PaperTables.Row::mode).distinct().toList();
         for (StepMode mode : modes) {
             String suffix = modes.size() > 1 ? " (" + mode.id() + " steps)" : "";
-            Chart hist = new Chart("Histogram" + suffix).labels(t.metric().label(), "perturbations");
-            Chart cdf = new Chart("Cumulative distribution" + suffix).labels(t.metric().label(), "fraction ≤ step")
-                    .yRange(0, 1.02).noLegend();
+            List<DistributionCharts.Series> series = new ArrayList<>();
             for (PaperTables.Row r : t.rows()) {
                 if (r.mode() != mode || r.ours().n() == 0) {
                     continue;
                 }
                 double[] v = PaperTables.values(results.perturbations(), t, r.type(), mode);
-                Color c = Palette.color(r.type());
-                String label = r.type().label() + " (n " + v.length + ")";
-                Histograms.Counts h = Histograms.ofSteps(v, steps);
-                hist.histogram(label, h.edges(), h.counts(), c);
-                Histograms.Cdf f = Histograms.cdf(v, end);
-                cdf.line(label, f.x(), f.y(), c, false);
+                series.add(distribution(r.type(), v, steps, end));
             }
-            hist.xRange(0, end);
-            cdf.xRange(0, end);
-            charts.add(hist);
-            charts.add(cdf);
+            charts.add(DistributionCharts.histogram("Histogram" + suffix, t.metric().label(), series, end));
+            charts.add(DistributionCharts.cdf("Cumulative distribution" + suffix, t.metric().label(), series, end));
         }
         if (t.byBase()) {
             charts.add(0, plateauExamples(t.rows().stream().map(PaperTables.Row::type).distinct().toList()));
-            return FigureImage.render("Figure " + figureName(t) + " — " + t.title(), charts, 3, 480, 380, 2, footnote);
+            return new Figure("Figure " + figureName(t) + " — " + t.title(), charts, 3, 480, 380, footnote);
         }
-        return FigureImage.render("Figure " + figureName(t) + " — " + t.title(), charts, 2, 560, 380, 2, footnote);
+        return new Figure("Figure " + figureName(t) + " — " + t.title(), charts, 2, 560, 380, footnote);
+    }
+
+    /** One type's steps as a distribution series: whole-step bins and the CDF, labelled with its count. */
+    public static DistributionCharts.Series distribution(TargetType type, double[] v, int steps, double end) {
+        Histograms.Counts h = Histograms.ofSteps(v, steps);
+        Histograms.Cdf f = Histograms.cdf(v, end);
+        return new DistributionCharts.Series(type.label() + " (n " + v.length + ")", Palette.color(type), h.edges(),
+                h.counts(), f.x(), f.y());
     }
 
     /** Figure 3's first panel: one L2 curve from each base type, with the AP threshold. */
@@ -186,7 +198,7 @@ public final class StudyFigures {
     }
 
     /** E.1: how many latents are active, and how the value is spread over ranks. */
-    BufferedImage figureE1() {
+    Figure figureE1() {
         Chart count = new Chart("Active latents per activation").labels("active latents", "activations");
         Chart share = new Chart("Share of Σz by rank (mean)").labels("rank", "z_k / Σz").noLegend();
         double maxCount = results.latents().stream().mapToDouble(LatentRecord::activeCount).max().orElse(1);
@@ -207,19 +219,18 @@ public final class StudyFigures {
             }
             share.line(e.getKey().label(), rank, meanShare, c, false);
         }
-        return FigureImage.render("Figure E.1 — the SAE code of each kind of activation", List.of(count, share),
-                2, 560, 380, 2, footnote);
+        return new Figure("Figure E.1 — the SAE code of each kind of activation", List.of(count, share), 2, 560, 380,
+                footnote);
     }
 
     /** E.2: cosine among the active latents' decoder rows. */
-    BufferedImage figureE2() {
+    Figure figureE2() {
         Chart pair = new Chart("Mean cosine among active latents").labels("mean pairwise cosine", "activations");
         Chart top = new Chart("Mean cosine to the strongest latent").labels("mean cosine to the top latent",
                 "activations").noLegend();
         addCosines(pair, l -> l.meanPairwiseCos() == null ? Double.NaN : l.meanPairwiseCos());
         addCosines(top, l -> l.meanCosToTop() == null ? Double.NaN : l.meanCosToTop());
-        return FigureImage.render("Figure E.2 — how aligned the active latents are", List.of(pair, top),
-                2, 560, 380, 2, footnote);
+        return new Figure("Figure E.2 — how aligned the active latents are", List.of(pair, top), 2, 560, 380, footnote);
     }
 
     private void addCosines(Chart chart, ToDoubleFunction<LatentRecord> f) {

@@ -14,6 +14,7 @@ import javafx.scene.shape.Circle;
 import org.plateau.perturbation.Paper;
 import org.plateau.perturbation.Metric;
 import org.plateau.explore.Perturbation;
+import org.plateau.plot.CurveCharts.Quantity;
 import org.plateau.plot.Palette;
 
 /**
@@ -22,19 +23,6 @@ import org.plateau.plot.Palette;
  * ring. Hovering reads values out; clicking selects a step.
  */
 final class CurveChart extends VBox {
-
-    enum Quantity {
-        L2("L2 at the read hook", "‖post(n) − post(0)‖₂"),
-        KL("KL of the next-token distribution", "KL(p₀ ‖ pₙ)");
-
-        final String title;
-        final String axis;
-
-        Quantity(String title, String axis) {
-            this.title = title;
-            this.axis = axis;
-        }
-    }
 
     private final Quantity quantity;
     private final LineChart<Number, Number> chart;

@@ -20,8 +20,8 @@ import org.plateau.plot.Palette;
 final class ExplorePane extends SplitPane {
 
     final VBox summary = new VBox(2);
-    final CurveChart l2 = new CurveChart(CurveChart.Quantity.L2);
-    final CurveChart kl = new CurveChart(CurveChart.Quantity.KL);
+    final CurveChart l2 = new CurveChart(org.plateau.plot.CurveCharts.Quantity.L2);
+    final CurveChart kl = new CurveChart(org.plateau.plot.CurveCharts.Quantity.KL);
     final LatentPanel latents;
     final ReadLayerPanel readLayer;
     final AblationPanel ablation;

@@ -17,7 +17,11 @@ import org.plateau.PlateauException;
 import org.plateau.explore.Exports;
 import org.plateau.io.AtomicFiles;
 
-/** Every chart, the latents and the whole window to PNG at a chosen size and scale; their data to CSV/JSON. */
+/**
+ * Exports: every chart as the figure the report would draw for the same data (one renderer,
+ * {@link org.plateau.plot.FigureFiles}) in PNG, SVG or PDF; the latent panels and the whole window as
+ * PNG pictures; the data behind each as CSV or JSON.
+ */
 final class ExportActions {
 
     /** What can be exported. */
@@ -32,6 +36,11 @@ final class ExportActions {
         Figure(String label, String fileStem) {
             this.label = label;
             this.fileStem = fileStem;
+        }
+
+        /** Charts are figures (any format); panels and the window are pictures of the screen (PNG). */
+        boolean chart() {
+            return this == L2 || this == KL || this == HISTOGRAM || this == CDF;
         }
     }
 
@@ -70,7 +79,7 @@ final class ExportActions {
     }
 
     private void menu(javafx.scene.Node node, Figure f, boolean json) {
-        MenuItem png = new MenuItem("Export " + f.label + " as PNG…");
+        MenuItem png = new MenuItem("Export " + f.label + (f.chart() ? " as PNG, SVG or PDF…" : " as PNG…"));
         png.setOnAction(e -> askPng(f));
         MenuItem csv = new MenuItem("Export " + f.label + " data as CSV…");
         csv.setOnAction(e -> askData(f, "csv"));
@@ -83,20 +92,28 @@ final class ExportActions {
         node.setOnContextMenuRequested(e -> menu.show(node, e.getScreenX(), e.getScreenY()));
     }
 
-    /** Asks for size, scale and a file, then writes the PNG. */
+    /** Asks for format, size, scale and a file, then writes the figure. */
     void askPng(Figure f) {
         Dialog<double[]> d = new Dialog<>();
-        d.setTitle("Export " + f.label + " as PNG");
-        d.setHeaderText("Size in points, and pixels per point (2 for sharp images)");
+        d.setTitle("Export " + f.label);
+        d.setHeaderText(f.chart() ? "Format; size in points, and pixels per point for PNG (2 for sharp images)"
+                : "Size in points, and pixels per point (2 for sharp images)");
+        javafx.scene.control.ComboBox<org.plateau.plot.FigureFormat> format = new javafx.scene.control.ComboBox<>(
+                javafx.collections.FXCollections.observableArrayList(f.chart()
+                        ? java.util.List.of(org.plateau.plot.FigureFormat.values())
+                        : java.util.List.of(org.plateau.plot.FigureFormat.PNG)));
+        format.setId("exportFormat");
+        format.getSelectionModel().select(org.plateau.plot.FigureFormat.PNG);
         TextField wf = new TextField(Integer.toString(f == Figure.WINDOW ? (int) w.stage.getWidth() : width));
         TextField hf = new TextField(Integer.toString(f == Figure.WINDOW ? (int) w.stage.getHeight() : height));
         TextField sf = new TextField(Double.toString(scale));
         GridPane g = new GridPane();
         g.setHgap(8);
         g.setVgap(6);
-        g.addRow(0, new Label("width"), wf);
-        g.addRow(1, new Label("height"), hf);
-        g.addRow(2, new Label("scale"), sf);
+        g.addRow(0, new Label("format"), format);
+        g.addRow(1, new Label("width"), wf);
+        g.addRow(2, new Label("height"), hf);
+        g.addRow(3, new Label("scale"), sf);
         d.getDialogPane().setContent(g);
         d.getDialogPane().getButtonTypes().addAll(ButtonType.OK, ButtonType.CANCEL);
         d.setResultConverter(b -> {
@@ -119,16 +136,28 @@ final class ExportActions {
             w.error("The size must be 100 to 10000 points each way and the scale between 0 and 8.");
             return;
         }
-        File file = save(f.fileStem + ".png", "PNG image", "*.png");
+        org.plateau.plot.FigureFormat chosen = format.getValue();
+        File file = save(f.fileStem + "." + chosen.extension(), chosen.name() + " file", "*." + chosen.extension());
         if (file != null) {
-            exportPng(f, file.toPath(), s[0], s[1], s[2]);
+            exportFigure(f, chosen, file.toPath(), s[0], s[1], s[2]);
         }
     }
 
-    /** Writes a PNG of (width·scale) × (height·scale) pixels. */
+    /** A PNG of (width·scale) × (height·scale) pixels. */
     void exportPng(Figure f, Path file, double pointsWide, double pointsHigh, double pixelsPerPoint) {
+        exportFigure(f, org.plateau.plot.FigureFormat.PNG, file, pointsWide, pointsHigh, pixelsPerPoint);
+    }
+
+    /** Writes the export: a chart as a figure in {@code format}, a panel or the window as a PNG. */
+    void exportFigure(Figure f, org.plateau.plot.FigureFormat format, Path file, double pointsWide, double pointsHigh,
+            double pixelsPerPoint) {
         try {
-            if (f == Figure.WINDOW) {
+            if (f.chart()) {
+                org.plateau.plot.FigureFiles.write(figureOf(f).sized(pointsWide, pointsHigh), format, pixelsPerPoint, file);
+            } else if (format != org.plateau.plot.FigureFormat.PNG) {
+                throw new PlateauException("The " + f.label + " is a view of the window and exports as PNG; its data"
+                        + " exports as CSV or JSON.");
+            } else if (f == Figure.WINDOW) {
                 // the window's content laid out at the requested size for the picture, then put back
                 Region root = (Region) w.stage.getScene().getRoot();
                 try {
@@ -153,17 +182,25 @@ final class ExportActions {
         }
     }
 
-    /** A new node showing what {@code f} shows, to lay out at any size. */
+    /** The figure a chart export draws: what the report would draw for the same data. */
+    org.plateau.plot.Figure figureOf(Figure f) {
+        String footnote = ExportFigures.footnote(w.explorer() == null ? null : w.explorer().lab());
+        if (f == Figure.L2 || f == Figure.KL) {
+            if (w.explore.shown().isEmpty()) {
+                throw new PlateauException("There is no perturbation to export yet.");
+            }
+            return ExportFigures.curves(f == Figure.L2 ? org.plateau.plot.CurveCharts.Quantity.L2
+                    : org.plateau.plot.CurveCharts.Quantity.KL, w.explore.shown(), footnote);
+        }
+        if (w.compare.view() == null || w.compare.view().types().isEmpty()) {
+            throw new PlateauException("There are no distributions to export yet: run a batch or open a run.");
+        }
+        return ExportFigures.distribution(w.compare.view(), f == Figure.HISTOGRAM, footnote);
+    }
+
+    /** A new node showing what a panel shows, to lay out at any size. */
     private Region copyOf(Figure f) {
         switch (f) {
-            case L2, KL -> {
-                if (w.explore.shown().isEmpty()) {
-                    throw new PlateauException("There is no perturbation to export yet.");
-                }
-                CurveChart c = new CurveChart(f == Figure.L2 ? CurveChart.Quantity.L2 : CurveChart.Quantity.KL);
-                c.show(w.explore.shown(), w.explore.selectedStep());
-                return c.chart();
-            }
             case LATENTS -> {
                 if (w.explore.latents.view() == null) {
                     throw new PlateauException("There are no latents to export yet: click a chart to choose a step.");
@@ -182,17 +219,7 @@ final class ExportActions {
                 }
                 return w.explore.ablation.copyContent();
             }
-            default -> {
-                if (w.compare.view() == null || w.compare.view().types().isEmpty()) {
-                    throw new PlateauException("There are no distributions to export yet: run a batch or open a run.");
-                }
-                var h = ComparePane.newHistogram();
-                var c = ComparePane.newCdf();
-                ComparePane.fill(h, c, w.compare.view(), (t, b) -> {});
-                VBox box = new VBox(6, f == Figure.HISTOGRAM ? h : c, ComparePane.legend(w.compare.view()));
-                VBox.setVgrow(f == Figure.HISTOGRAM ? h : c, javafx.scene.layout.Priority.ALWAYS);
-                return box;
-            }
+            default -> throw new IllegalArgumentException(f + " is a chart: see figureOf");
         }
     }
 

@@ -51,6 +51,8 @@ public final class MainWindow {
     final ComparePane compare = new ComparePane(comparing::runBatch, comparing::cancel);
     final TabPane tabs = new TabPane();
     final Label errorBanner = new Label();
+    /** Says, inside the window (not only in its title bar), that the demo's curves are not results. */
+    final Label demoBanner = new Label(Lab.DEMO_NOTICE);
     /** An offer to load the SAE of the hook just chosen (same release), with its two answers. */
     final Label saeOfferText = new Label();
     final javafx.scene.control.Button saeOfferLoad = new javafx.scene.control.Button("Load it");
@@ -80,6 +82,10 @@ public final class MainWindow {
         errorBanner.setManaged(false);
         errorBanner.setVisible(false);
         errorBanner.setOnMouseClicked(e -> clearError());
+        demoBanner.getStyleClass().add("demo-banner");
+        demoBanner.setId("demoBanner");
+        demoBanner.setMaxWidth(Double.MAX_VALUE);
+        showDemoBanner(false);
         saeOffer.getStyleClass().add("offer-banner");
         saeOffer.setId("saeOffer");
         saeOffer.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
@@ -140,7 +146,7 @@ public final class MainWindow {
         checkLine.setMaxWidth(520);
         status.getRightItems().add(checkLine);
         BorderPane root = new BorderPane(main);
-        root.setTop(new VBox(new Menus(this).bar(), modelBar, errorBanner, saeOffer));
+        root.setTop(new VBox(new Menus(this).bar(), modelBar, demoBanner, errorBanner, saeOffer));
         root.setBottom(status);
         Scene scene = new Scene(root, settings.windowWidth(), settings.windowHeight());
         scene.getStylesheets().add(STYLESHEET);
@@ -207,6 +213,11 @@ public final class MainWindow {
         errorBanner.setVisible(true);
         status.setText(message);
         compare.setRunning(false);
+    }
+
+    void showDemoBanner(boolean demo) {
+        demoBanner.setManaged(demo);
+        demoBanner.setVisible(demo);
     }
 
     /** Shows the offer with its text, or hides it (null). */

@@ -78,6 +78,7 @@ final class ModelController {
                     + (lab.sae() == null ? " · no SAE" : " · SAE of " + lab.sae().width() + " latents"));
             w.stage.setTitle("Plateau — " + lab.modelSource()
                     + (lab.isDemo() ? " — DEMO: random weights, for trying the interface; not results" : ""));
+            w.showDemoBanner(lab.isDemo());
             w.quiet(true);
             w.target.setLayers(c.nLayer(), w.settings().hook(), w.settings().read());
             w.prompt.source.getSelectionModel().select(PromptBox.SAMPLE);

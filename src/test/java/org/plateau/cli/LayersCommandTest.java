@@ -156,6 +156,26 @@ class LayersCommandTest {
     }
 
     @Test
+    void figuresComeInTheFormatsAsked() throws Exception {
+        Path out = tmp.resolve("vector");
+        CliRun.of(args("reproduce", "--model", model.toString(), "--sae", Fixtures.tinyA().resolve("sae").toString(),
+                "--experiments", "sensitivity,plateau", "--figure-format", "svg,pdf", "--out", out.toString())).json();
+        for (String stem : List.of("figure-1", "figure-2", "figure-3")) {
+            assertTrue(Files.size(out.resolve("figures/" + stem + ".svg")) > 1000, stem + ".svg");
+            assertTrue(Files.size(out.resolve("figures/" + stem + ".pdf")) > 1000, stem + ".pdf");
+            assertTrue(!Files.exists(out.resolve("figures/" + stem + ".png")), "no PNG unless asked");
+        }
+        try (var doc = org.apache.pdfbox.Loader.loadPDF(out.resolve("figures/figure-1.pdf").toFile())) {
+            assertEquals(1, doc.getNumberOfPages());
+        }
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("(figures/figure-1.svg)"), "the report shows the SVG");
+        CliRun.of(args("reproduce", "--model", model.toString(), "--figure-format", "png,tiff", "--out",
+                tmp.resolve("never").toString())).assertRefused("'tiff'");
+        assertTrue(!Files.exists(tmp.resolve("never")));
+    }
+
+    @Test
     void layersWithoutAnSaeAreRefusedBeforeAnythingRuns() {
         CliRun.of(args("layers", "--model", model.toString(), "--release", release.toString(), "--layers", "0-3",
                 "--out", tmp.resolve("none").toString())).assertRefused("no SAE for layer 2");

@@ -29,6 +29,7 @@ import org.plateau.experiment.Experiment;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.PerturbationRecord;
 import org.plateau.experiment.Reproduction;
+import org.plateau.experiment.StudyResults;
 import org.plateau.experiment.StudySettings;
 import org.plateau.explore.Perturbation;
 import org.plateau.explore.UserSettings;
@@ -245,6 +246,19 @@ class ExplorerWindowTest {
         List<String> texts = w.explore.shown().get(0).tokenTexts();
         assertEquals(List.of("The", " committee", " will", " publish", " its", " findings"), texts);
         assertEquals(101, w.explore.l2.pointsOfFirstCurve());
+        // inside the window, not only in its title bar
+        javafx.scene.Node banner = robot.lookup("#demoBanner").query();
+        assertTrue(banner.isVisible() && ((javafx.scene.control.Label) banner).getText().contains("DEMO"));
+        // and in every exported figure
+        Path svg = tmp.resolve("demo-l2.svg");
+        robot.interact(() -> w.exports.exportFigure(Figure.L2, org.plateau.plot.FigureFormat.SVG, svg, 700, 420, 1));
+        assertTrue(Files.readString(svg).contains("DEMO"), "the SVG says DEMO");
+        assertTrue(w.exports.figureOf(Figure.L2).footnote().contains(Lab.DEMO_NOTICE));
+        Path png = tmp.resolve("demo-latents.png");
+        robot.interact(() -> w.selectStep(w.explore.shown().get(0).metric(org.plateau.perturbation.Metric.MS_L2)));
+        settle();
+        robot.interact(() -> w.exports.exportPng(Figure.WINDOW, png, 1100, 700, 1));
+        assertEquals("", w.errorText());
     }
 
     @Test
@@ -256,6 +270,9 @@ class ExplorerWindowTest {
             new Reproduction(lab, s, Datasets.open(s.dataset(), lab.model().config(), 10), "test")
                     .run(run, false, new Reproduction.Listener() {}, () -> false);
         }
+        // the window's export of a chart is the report's figure of the same data
+        StudyResults results = StudyResults.read(run.resolve("results.json"));
+        org.plateau.plot.Figure report = new org.plateau.report.StudyFigures(results, "").figure1();
         // without its model loaded: the stored curves
         robot.interact(() -> w.openRun(run));
         settle();
@@ -265,6 +282,26 @@ class ExplorerWindowTest {
         robot.interact(() -> w.openRecord(r));
         settle();
         Perturbation p = w.explore.shown().get(0);
+        PerturbationRecord firstModelGenerated = results.perturbations().stream()
+                .filter(x -> x.experiment().equals("sensitivity") && x.targetType().equals("model-generated")).findFirst()
+                .orElseThrow();
+        robot.interact(() -> w.openRecord(firstModelGenerated));
+        settle();
+        org.plateau.plot.Figure exported = w.exports.figureOf(Figure.L2);
+        org.plateau.plot.Chart ours = exported.charts().get(0);
+        org.plateau.plot.Chart theirs = report.charts().get(0);
+        assertEquals(theirs.title(), ours.title());
+        assertEquals(theirs.axisLabels(), ours.axisLabels());
+        assertTrue(theirs.legend().containsAll(ours.legend()), ours.legend() + " in " + theirs.legend());
+        String label = TargetType.MODEL_GENERATED.label();
+        double[] a = theirs.lineValues(label);
+        double[] b = ours.lineValues(label);
+        for (int n = 0; n < a.length; n++) {
+            assertEquals(a[n], b[n], 1e-6 * Math.max(1, Math.abs(a[n])), "the same series at step " + n);
+        }
+        robot.interact(() -> w.openRecord(r));
+        settle();
+        p = w.explore.shown().get(0);
         assertFalse(p.hasVectors());
         assertEquals(r.metrics(), p.perturbed().metrics());
         // with it: opened live
