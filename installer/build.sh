@@ -30,7 +30,7 @@ cp target/plateau.jar "$out/input/"
 cp -r target/lib "$out/input/lib"
 
 # only the JDK modules the program uses (jdeps), with HTTPS's elliptic curves and zip file systems
-modules=java.base,java.compiler,java.desktop,java.logging,java.management,java.naming,java.net.http,java.prefs,java.sql,jdk.charsets,jdk.crypto.ec,jdk.jfr,jdk.unsupported,jdk.unsupported.desktop,jdk.zipfs
+modules=java.base,java.compiler,java.desktop,java.logging,java.management,java.naming,java.net.http,java.prefs,java.sql,java.xml,jdk.charsets,jdk.crypto.ec,jdk.jfr,jdk.unsupported,jdk.unsupported.desktop,jdk.zipfs
 jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/runtime"
 
 # the engine keeps off the network; native memory stays bounded on long sessions

@@ -56,7 +56,8 @@ public final class Neuronpedia {
     private final Path cache;
     private final boolean offline;
     private final Duration timeout;
-    private final HttpClient http;
+    /** Made on the first fetch: building one sets up TLS, which a window that never asks should not wait for. */
+    private volatile HttpClient http;
     /** What this session knows, from disk or the network; empty = no explanation. */
     private final Map<String, Optional<String>> known = new ConcurrentHashMap<>();
 
@@ -65,7 +66,20 @@ public final class Neuronpedia {
         this.cache = cache;
         this.offline = offline;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    private HttpClient http() {
+        HttpClient h = http;
+        if (h == null) {
+            synchronized (this) {
+                if (http == null) {
+                    http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL)
+                            .build();
+                }
+                h = http;
+            }
+        }
+        return h;
     }
 
     /** $NEURONPEDIA_ENDPOINT (default the public site), offline with HF_HUB_OFFLINE, cached under Plateau's cache. */
@@ -108,7 +122,7 @@ public final class Neuronpedia {
     private Optional<String> fetch(Source s, int index) {
         URI url = URI.create(endpoint + "/api/feature/" + s.model() + "/" + s.id() + "/" + index);
         try {
-            HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = http.send(HttpRequest.newBuilder(url).timeout(timeout)
+            HttpResponse<Flow.Publisher<List<ByteBuffer>>> r = http().send(HttpRequest.newBuilder(url).timeout(timeout)
                     .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofPublisher());
             try (TimedBody body = TimedBody.of(r.body(), timeout)) {
                 if (r.statusCode() == 404) {
