@@ -8,7 +8,7 @@ output and KL of the next-token distribution:
   single    one sweep: the prompt run once with its keys and values kept, then the 101 points of
             the last position as one batch through blocks 1..11 (what `plateau bench` calls
             sweep_seconds: prefix + batch)
-  batched   a base's 18 sweeps as one batch of 1818 last positions (bench: batched_sweep_seconds)
+  batched   a base's 21 sweeps as one batch of 2121 last positions (bench: batched_sweep_seconds)
   authors   the authors' pipeline: 101 whole prompts as one batch, every activation kept (as
             TransformerLens' run_with_cache) and log-probs at every position
 
@@ -161,7 +161,7 @@ with torch.inference_mode():
     tokens = torch.randint(0, V - 1, (T,))
     target = torch.randn(D) * 3
     single = timed(lambda: cached_sweeps(tokens, target, 1), 7)
-    batched = timed(lambda: cached_sweeps(tokens, target, 18), 3) / 18
+    batched = timed(lambda: cached_sweeps(tokens, target, 21), 3) / 21
     authors = timed(lambda: authors_path(tokens, target), 3)
     print(json.dumps({
         "torch": torch.__version__,
