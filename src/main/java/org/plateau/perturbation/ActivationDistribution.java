@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.commons.math3.linear.Array2DRowRealMatrix;
 import org.apache.commons.math3.linear.EigenDecomposition;
-import org.apache.commons.math3.linear.RealMatrix;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
 import org.plateau.io.Safetensors;
@@ -99,16 +98,24 @@ public final class ActivationDistribution {
                 offset[i] = sum[i] / n;
                 mu[i] = shift[i] + offset[i];
             }
+            return decompose(mu, covariance(), (int) Math.min(Integer.MAX_VALUE, n));
+        }
+
+        /** Σ, symmetrised: the decomposition must see an exactly symmetric matrix. */
+        double[][] covariance() {
+            double[] offset = new double[d];
+            for (int i = 0; i < d; i++) {
+                offset[i] = sum[i] / n;
+            }
             double[][] cov = new double[d][d];
             for (int i = 0; i < d; i++) {
                 for (int j = 0; j < d; j++) {
-                    // symmetrised: the decomposition must see an exactly symmetric matrix
                     double cij = cross[i * d + j] / n - offset[i] * offset[j];
                     double cji = cross[j * d + i] / n - offset[j] * offset[i];
                     cov[i][j] = 0.5 * (cij + cji);
                 }
             }
-            return decompose(mu, cov, (int) Math.min(Integer.MAX_VALUE, n));
+            return cov;
         }
     }
 
@@ -118,9 +125,18 @@ public final class ActivationDistribution {
         for (int i = 0; i < d; i++) {
             trace += cov[i][i];
         }
-        EigenDecomposition eig = new EigenDecomposition(new Array2DRowRealMatrix(cov, false));
-        double[] values = eig.getRealEigenvalues();
-        RealMatrix vectors = eig.getV();
+        double[] values;
+        double[][] vectors;
+        try {
+            EigenDecomposition eig = new EigenDecomposition(new Array2DRowRealMatrix(cov, false));
+            values = eig.getRealEigenvalues();
+            vectors = eig.getV().getData();
+        } catch (org.apache.commons.math3.exception.MathIllegalStateException e) {
+            // Commons Math's QL iteration gives up on some nearly singular covariances (few activations)
+            JacobiEigen.Result j = JacobiEigen.of(cov);
+            values = j.values();
+            vectors = j.vectors();
+        }
         int k = 0;
         for (double v : values) {
             if (v > 0) {
@@ -135,7 +151,7 @@ public final class ActivationDistribution {
             }
             double scale = Math.sqrt(values[e]);
             for (int i = 0; i < d; i++) {
-                factor[i][col] = (float) (vectors.getEntry(i, e) * scale);
+                factor[i][col] = (float) (vectors[i][e] * scale);
             }
             col++;
         }
@@ -144,6 +160,22 @@ public final class ActivationDistribution {
             meanF[i] = (float) mu[i];
         }
         return new ActivationDistribution(meanF, factor, n, trace);
+    }
+
+    /** F·Fᵀ of the sampling factor: Σ with its negative eigenvalues clamped (for tests). */
+    double[][] sampledCovariance() {
+        int d = factor.length;
+        double[][] c = new double[d][d];
+        for (int i = 0; i < d; i++) {
+            for (int j = 0; j < d; j++) {
+                double s = 0;
+                for (int k = 0; k < factor[i].length; k++) {
+                    s += (double) factor[i][k] * factor[j][k];
+                }
+                c[i][j] = s;
+            }
+        }
+        return c;
     }
 
     /** One draw; the generator's state fully determines it. */
