@@ -89,13 +89,13 @@ class JacobiEigenTest {
         acc.add(acts);
         double[][] cov = acc.covariance();
         // the Jacobi rotations on it, whether or not this machine's rounding also defeats Commons Math
-        JacobiEigen.Result j = JacobiEigen.of(cov);
+        JacobiEigen.Result eig = JacobiEigen.of(cov);
         double top = maxAbs(cov);
         for (int a = 0; a < cov.length; a += 7) {
             for (int b = 0; b < cov.length; b += 5) {
                 double rec = 0;
                 for (int e = 0; e < cov.length; e++) {
-                    rec += j.vectors()[a][e] * j.values()[e] * j.vectors()[b][e];
+                    rec += eig.vectors()[a][e] * eig.values()[e] * eig.vectors()[b][e];
                 }
                 assertEquals(cov[a][b], rec, 1e-10 * top, "V Λ Vᵀ at " + a + "," + b);
             }
