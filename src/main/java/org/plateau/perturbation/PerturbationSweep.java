@@ -87,23 +87,42 @@ public final class PerturbationSweep {
 
     /**
      * Several sweeps on one prompt, run together: their paths are stacked into batches of at most
-     * {@code maxRows} rows (bigger matrix products, one pass over the unembedding per batch).
-     * All jobs must share the perturbed and the read hook.
+     * {@code maxRows} rows (bigger matrix products, one pass over the unembedding per batch),
+     * as few batches as that allows and of even sizes: a thin last batch would run at half the
+     * rate of the others. All jobs must share the perturbed and the read hook.
      */
     public List<Curve> runAll(Gpt2Prefix prefix, List<Job> jobs, int maxRows) {
+        int[] rows = new int[jobs.size()];
+        for (int k = 0; k < rows.length; k++) {
+            rows[k] = jobs.get(k).settings().steps() + 1;
+        }
         List<Curve> curves = new java.util.ArrayList<>();
         int start = 0;
-        while (start < jobs.size()) {
-            int end = start;
-            int rows = 0;
-            do {
-                rows += jobs.get(end).settings().steps() + 1;
-                end++;
-            } while (end < jobs.size() && rows + jobs.get(end).settings().steps() + 1 <= maxRows);
+        for (int end : batchEnds(rows, maxRows)) {
             curves.addAll(runBatch(prefix, jobs.subList(start, end)));
             start = end;
         }
         return curves;
+    }
+
+    /**
+     * Where each batch ends (exclusive job indices) for jobs of the given row counts: as few
+     * batches as {@code maxRows} allows, filled evenly; a job longer than {@code maxRows} alone.
+     */
+    static List<Integer> batchEnds(int[] rows, int maxRows) {
+        long total = java.util.Arrays.stream(rows).asLongStream().sum();
+        long batches = Math.max(1, (total + maxRows - 1) / maxRows);
+        long even = (total + batches - 1) / batches;
+        List<Integer> ends = new java.util.ArrayList<>();
+        int end = 0;
+        while (end < rows.length) {
+            long filled = rows[end++];
+            while (end < rows.length && filled < even && filled + rows[end] <= maxRows) {
+                filled += rows[end++];
+            }
+            ends.add(end);
+        }
+        return ends;
     }
 
     private List<Curve> runBatch(Gpt2Prefix prefix, List<Job> jobs) {

@@ -363,14 +363,14 @@ public final class Sae {
             java.util.function.IntConsumer progress) {
         int d = cfg.dIn();
         int n = cfg.dSae();
-        int batch = Math.max(1, Math.min(256, (int) (32_000_000L / n)));
+        // batches small enough that x'·W_enc in float64 stays a few megabytes, on the heap and off it
+        int batch = Math.max(1, Math.min(64, (int) (8_000_000L / n)));
         try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
-            double[] w = new double[d * n];
-            for (int k = 0; k < w.length; k++) {
-                w[k] = wEnc.get(k);
+            // float64 made natively from the stored float32: no float64 copy of W_enc on the Java heap
+            ai.djl.ndarray.NDArray wd;
+            try (ai.djl.ndarray.NDArray w32 = m.create(wEnc.duplicate().rewind(), new ai.djl.ndarray.types.Shape(d, n))) {
+                wd = w32.toType(ai.djl.ndarray.types.DataType.FLOAT64, false);
             }
-            ai.djl.ndarray.NDArray wd = m.create(w, new ai.djl.ndarray.types.Shape(d, n));
-            w = null;
             for (int from = 0; from < xs.size(); from += batch) {
                 int to = Math.min(xs.size(), from + batch);
                 double[] in = new double[(to - from) * d];

@@ -168,6 +168,19 @@ class SweepTest {
     }
 
     @Test
+    void batchesAreAsFewAsTheRowLimitAllowsAndEven() {
+        int[] study = new int[21];
+        java.util.Arrays.fill(study, 101);
+        // a base's 21 sweeps under 2048 rows: 11 + 10, not 20 + a thin one
+        assertEquals(java.util.List.of(11, 21), PerturbationSweep.batchEnds(study, 2048));
+        assertEquals(java.util.List.of(7, 14, 21), PerturbationSweep.batchEnds(study, 1024));
+        assertEquals(java.util.List.of(21), PerturbationSweep.batchEnds(study, 2121));
+        // a job over the limit runs alone; none is dropped
+        assertEquals(java.util.List.of(1, 2, 3), PerturbationSweep.batchEnds(new int[] {101, 5001, 101}, 1000));
+        assertEquals(java.util.List.of(1), PerturbationSweep.batchEnds(new int[] {101}, 50));
+    }
+
+    @Test
     void theDevicePathIsTheDefinedPath() {
         load(Fixtures.a());
         try (ai.djl.ndarray.NDManager m = model.manager().newSubManager()) {
