@@ -362,12 +362,14 @@ public final class Lab implements AutoCloseable {
     public LatentCooccurrence firingsOf(HookPoint hook, List<int[]> statsPrompts, LongConsumer progress) {
         Sae s = requireSae("Co-occurrence statistics");
         List<int[]> sets = new ArrayList<>(statsPrompts.size());
-        statisticsActivations(hook, statsPrompts, (acts, done) -> {
-            sets.addAll(s.activeSets(java.util.Arrays.asList(acts), null));
-            if (progress != null) {
-                progress.accept(done);
-            }
-        });
+        try (Sae.BatchEncoder encoder = s.batchEncoder()) {
+            statisticsActivations(hook, statsPrompts, (acts, done) -> {
+                sets.addAll(encoder.activeSets(java.util.Arrays.asList(acts)));
+                if (progress != null) {
+                    progress.accept(done);
+                }
+            });
+        }
         return LatentCooccurrence.of(sets, s.width());
     }
 

@@ -1,6 +1,12 @@
 package org.plateau.sae;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +34,8 @@ public final class Sae {
 
     private final SaeConfig cfg;
     private final FloatBuffer wEnc; // [dIn, dSae]
+    /** W_enc's little-endian bytes (the file's mapped pages): what the batch encoder hands the engine without a copy. */
+    private final ByteBuffer wEncBytes;
     /** The encoder bias: b_enc, or b_gate for a gated SAE. */
     private final float[] bEnc;
     private final float[] threshold; // jumprelu
@@ -48,11 +56,12 @@ public final class Sae {
     private final int[] alive;
     private final Path dir;
 
-    private Sae(Path dir, SaeConfig cfg, FloatBuffer wEnc, Map<String, float[]> encoder, FloatBuffer wDec, float[] bDec,
+    private Sae(Path dir, SaeConfig cfg, ByteBuffer wEncBytes, Map<String, float[]> encoder, FloatBuffer wDec, float[] bDec,
             float[] logSparsity, double fold) {
         this.dir = dir;
         this.cfg = cfg;
-        this.wEnc = wEnc;
+        this.wEncBytes = wEncBytes;
+        this.wEnc = wEncBytes.asFloatBuffer();
         this.bEnc = cfg.architecture() == Architecture.GATED ? encoder.get("b_gate") : encoder.get("b_enc");
         this.threshold = encoder.get("threshold");
         float[] rMag = encoder.get("r_mag");
@@ -162,7 +171,8 @@ public final class Sae {
                     }
                 }
             }
-            FloatBuffer wEnc = finite(w, "W_enc", floats(w, "W_enc"));
+            ByteBuffer wEnc = w.floatBytes("W_enc");
+            finite(w, "W_enc", wEnc.asFloatBuffer());
             FloatBuffer wDec = finite(w, "W_dec", floats(w, "W_dec"));
             return new Sae(dir, cfg, wEnc, encoder, wDec, finite(w, "b_dec", w.loadFloats("b_dec")), logSparsity, fold);
         }
@@ -339,38 +349,59 @@ public final class Sae {
         return cfg.architecture() == Architecture.TOPK ? topK(s) : s;
     }
 
-    /**
-     * The active latents (ascending) of many activations: what firing statistics need. x'·W_enc is
-     * one float64 matrix product per batch on the CPU, so the choices are those of {@link #encode}
-     * (a latent on the edge of firing is decided to within 1e-12 of its scale), at the speed of
-     * a BLAS instead of one activation at a time.
-     */
-    public List<int[]> activeSets(List<float[]> xs, java.util.function.IntConsumer progress) {
-        List<int[]> out = new ArrayList<>(xs.size());
-        encodeAll(xs, z -> out.add(IntStream.range(0, z.length).filter(j -> z[j] > 0).toArray()), progress);
-        return out;
-    }
-
-    /** The codes of many activations (as {@link #encode}, batched as {@link #activeSets}). */
+    /** The codes of many activations (as {@link #encode}, batched: see {@link BatchEncoder}). */
     public List<double[]> encodeAll(List<float[]> xs) {
-        List<double[]> out = new ArrayList<>(xs.size());
-        encodeAll(xs, out::add, null);
-        return out;
+        try (BatchEncoder encoder = batchEncoder()) {
+            return encoder.codes(xs);
+        }
     }
 
-    /** Each activation's code, in order, handed to {@code codes}; {@code progress} gets the count done per batch. */
-    private void encodeAll(List<float[]> xs, java.util.function.Consumer<double[]> codes,
-            java.util.function.IntConsumer progress) {
-        int d = cfg.dIn();
-        int n = cfg.dSae();
-        // batches small enough that x'·W_enc in float64 stays a few megabytes, on the heap and off it
-        int batch = Math.max(1, Math.min(64, (int) (8_000_000L / n)));
-        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
-            // float64 made natively from the stored float32: no float64 copy of W_enc on the Java heap
-            ai.djl.ndarray.NDArray wd;
-            try (ai.djl.ndarray.NDArray w32 = m.create(wEnc.duplicate().rewind(), new ai.djl.ndarray.types.Shape(d, n))) {
-                wd = w32.toType(ai.djl.ndarray.types.DataType.FLOAT64, false);
+    /** A batch encoder of this SAE; close it when done. */
+    public BatchEncoder batchEncoder() {
+        return new BatchEncoder();
+    }
+
+    /**
+     * Codes of many activations: x'·W_enc is one float64 matrix product per batch on the CPU, so
+     * the choices are those of {@link #encode} (a latent on the edge of firing is decided to
+     * within 1e-12 of its scale), at the speed of a BLAS instead of one activation at a time.
+     * Holds W_enc in float64 off the Java heap (made once from the file's float32 pages, 8 bytes
+     * per weight) until closed: open one per pass over many activations, not per batch.
+     */
+    public final class BatchEncoder implements AutoCloseable {
+
+        private final NDManager manager = NDManager.newBaseManager(Device.cpu());
+        private final NDArray wEnc64;
+
+        private BatchEncoder() {
+            try (NDArray w32 = manager.create(wEncBytes.duplicate().order(ByteOrder.LITTLE_ENDIAN),
+                    new Shape(cfg.dIn(), cfg.dSae()), DataType.FLOAT32)) {
+                wEnc64 = w32.toType(DataType.FLOAT64, false);
+            } catch (RuntimeException e) {
+                manager.close();
+                throw e;
             }
+        }
+
+        /** The active latents (ascending) of each activation, in order. */
+        public List<int[]> activeSets(List<float[]> xs) {
+            List<int[]> out = new ArrayList<>(xs.size());
+            each(xs, z -> out.add(IntStream.range(0, z.length).filter(j -> z[j] > 0).toArray()));
+            return out;
+        }
+
+        /** Each activation's code, in order. */
+        public List<double[]> codes(List<float[]> xs) {
+            List<double[]> out = new ArrayList<>(xs.size());
+            each(xs, out::add);
+            return out;
+        }
+
+        private void each(List<float[]> xs, java.util.function.Consumer<double[]> codes) {
+            int d = cfg.dIn();
+            int n = cfg.dSae();
+            // batches small enough that x'·W_enc in float64 stays a few megabytes, on the heap and off it
+            int batch = Math.max(1, Math.min(64, (int) (8_000_000L / n)));
             for (int from = 0; from < xs.size(); from += batch) {
                 int to = Math.min(xs.size(), from + batch);
                 double[] in = new double[(to - from) * d];
@@ -379,16 +410,18 @@ public final class Sae {
                     System.arraycopy(encoderInput(xs.get(r)), 0, in, (r - from) * d, d);
                 }
                 double[] s;
-                try (ai.djl.ndarray.NDManager step = m.newSubManager()) {
-                    s = step.create(in, new ai.djl.ndarray.types.Shape(to - from, d)).matMul(wd).toDoubleArray();
+                try (NDManager step = manager.newSubManager()) {
+                    s = step.create(in, new Shape(to - from, d)).matMul(wEnc64).toDoubleArray();
                 }
                 for (int r = 0; r < to - from; r++) {
                     codes.accept(activateAll(Arrays.copyOfRange(s, r * n, (r + 1) * n)));
                 }
-                if (progress != null) {
-                    progress.accept(to);
-                }
             }
+        }
+
+        @Override
+        public void close() {
+            manager.close();
         }
     }
 
