@@ -12,19 +12,22 @@ import org.plateau.io.Json;
 /**
  * What the window remembers between runs, in $XDG_CONFIG_HOME/plateau/settings.json
  * (~/.config/plateau/settings.json); $PLATEAU_CONFIG or -Dplateau.config names another file.
+ *
+ * @param readSae the SAE last loaded for the read hook (a folder or a hub id), loaded again with the
+ *     model; null when none was
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UserSettings(String model, String sae, String processing, String targetType, String mode,
         double stepSize, String hook, String read, double apThreshold, int compareN, List<String> compareTypes,
         String compareMetric, int exportWidth, int exportHeight, double exportScale, double windowWidth,
-        double windowHeight, int statsActivations) {
+        double windowHeight, int statsActivations, String readSae) {
 
     public static UserSettings defaults() {
         // the paper's setting: GPT-2 small and the gpt2-small-res-jb SAE of layer 1, from the hub
         return new UserSettings(ModelSources.DEFAULT_MODEL, ModelSources.DEFAULT_SAE, "tl", "model-generated", "absolute",
                 Paper.STEP_SIZE, "blocks.1.hook_resid_pre", "", Paper.AP_THRESHOLD, 50,
                 List.of("model-generated", "random", "synthetic-baseline", "synthetic-structured"), "ms_l2",
-                1200, 800, 2, 1400, 900, Paper.STATS_ACTIVATIONS);
+                1200, 800, 2, 1400, 900, Paper.STATS_ACTIVATIONS, null);
     }
 
     public static Path file() {
@@ -66,7 +69,7 @@ public record UserSettings(String model, String sae, String processing, String t
                 exportWidth > 0 ? exportWidth : d.exportWidth, exportHeight > 0 ? exportHeight : d.exportHeight,
                 exportScale > 0 ? exportScale : d.exportScale, windowWidth > 0 ? windowWidth : d.windowWidth,
                 windowHeight > 0 ? windowHeight : d.windowHeight,
-                statsActivations > 1 ? statsActivations : d.statsActivations);
+                statsActivations > 1 ? statsActivations : d.statsActivations, readSae);
     }
 
     public void save() {

@@ -16,8 +16,8 @@ import java.util.List;
 
 /**
  * One panel of a figure: axes with ticks and labels, and marks drawn on them — lines (solid or
- * dashed), dots, histograms (translucent, outlined) and horizontal reference lines. Draws on any
- * Graphics2D, so it needs no display.
+ * dashed), dots, histograms (translucent, outlined), bars over named categories and horizontal
+ * reference lines. Draws on any Graphics2D, so it needs no display.
  */
 public final class Chart {
 
@@ -145,6 +145,44 @@ public final class Chart {
         }
     }
 
+    /** One bar per category, at x = 0, 1, 2, …, from zero to its value. */
+    private record Bars(String label, double[] values, Color color) implements Mark {
+        @Override
+        public void draw(Graphics2D g, Scale sx, Scale sy, int bottom, double[] range) {
+            double zero = sy.at(0);
+            for (int i = 0; i < values.length; i++) {
+                if (!Double.isFinite(values[i])) {
+                    continue;
+                }
+                double a = sx.at(i - 0.36);
+                double b = sx.at(i + 0.36);
+                double v = sy.at(values[i]);
+                Rectangle2D bar = new Rectangle2D.Double(a, Math.min(v, zero), b - a, Math.abs(zero - v));
+                g.setColor(translucent(color, 150));
+                g.fill(bar);
+                g.setColor(color);
+                g.setStroke(new BasicStroke(1f));
+                g.draw(bar);
+            }
+        }
+
+        @Override
+        public double[][] extent() {
+            double[] x = new double[values.length + 1];
+            for (int i = 0; i < values.length; i++) {
+                x[i] = i;
+            }
+            x[values.length] = 0;
+            return new double[][] {x, java.util.Arrays.copyOf(values, values.length + 1)}; // and 0
+        }
+
+        @Override
+        public void drawKey(Graphics2D g, int kx, int ky) {
+            g.setColor(translucent(color, 150));
+            g.fillRect(kx, ky - 5, 18, 10);
+        }
+    }
+
     private record Level(String label, double y, Color color) implements Mark {
         @Override
         public void draw(Graphics2D g, Scale sx, Scale sy, int bottom, double[] range) {
@@ -216,6 +254,8 @@ public final class Chart {
     private Double yMax;
     private boolean legend = true;
     private boolean wholeX;
+    /** Names of the x positions 0, 1, 2, … when x is categorical (bars), else null. */
+    private String[] categories;
     private final List<Mark> marks = new ArrayList<>();
 
     public Chart(String title) {
@@ -293,6 +333,18 @@ public final class Chart {
         return this;
     }
 
+    /** Bars, one per category at x = 0, 1, 2, … (name them with {@link #categories}). */
+    public Chart bars(String label, double[] values, Color color) {
+        marks.add(new Bars(label, values.clone(), color));
+        return this;
+    }
+
+    /** A categorical x axis: position i is named {@code names[i]}. */
+    public Chart categories(String... names) {
+        categories = names.clone();
+        return this;
+    }
+
     /** Ticks on whole numbers only along x (layers, counts). */
     public Chart wholeX() {
         wholeX = true;
@@ -328,14 +380,25 @@ public final class Chart {
         // grid and ticks
         g.setFont(tickFont);
         FontMetrics fm = g.getFontMetrics();
-        double xs = wholeX ? Math.max(1, Ticks.step(x0, x1, 8)) : Ticks.step(x0, x1, 8);
-        for (double v : wholeX ? Ticks.at(x0, x1, (int) Math.max(1, Math.round((x1 - x0) / xs))) : Ticks.at(x0, x1, 8)) {
-            float px = (float) sx.at(v);
-            g.setColor(new Color(0, 0, 0, 25));
-            g.draw(new Line2D.Float(px, top, px, bottom));
-            g.setColor(Color.DARK_GRAY);
-            String s = Ticks.format(v, xs);
-            g.drawString(s, px - fm.stringWidth(s) / 2f, bottom + 15);
+        if (categories != null) {
+            // every k-th name, as many as fit side by side
+            int widest = java.util.Arrays.stream(categories).mapToInt(fm::stringWidth).max().orElse(0) + 8;
+            int every = Math.max(1, (int) Math.ceil(categories.length * (double) widest / Math.max(1, right - left)));
+            for (int i = 0; i < categories.length; i += every) {
+                float px = (float) sx.at(i);
+                g.setColor(Color.DARK_GRAY);
+                g.drawString(categories[i], px - fm.stringWidth(categories[i]) / 2f, bottom + 15);
+            }
+        } else {
+            double xs = wholeX ? Math.max(1, Ticks.step(x0, x1, 8)) : Ticks.step(x0, x1, 8);
+            for (double v : wholeX ? Ticks.at(x0, x1, (int) Math.max(1, Math.round((x1 - x0) / xs))) : Ticks.at(x0, x1, 8)) {
+                float px = (float) sx.at(v);
+                g.setColor(new Color(0, 0, 0, 25));
+                g.draw(new Line2D.Float(px, top, px, bottom));
+                g.setColor(Color.DARK_GRAY);
+                String s = Ticks.format(v, xs);
+                g.drawString(s, px - fm.stringWidth(s) / 2f, bottom + 15);
+            }
         }
         double ys = Ticks.step(y0, y1, 6);
         for (double v : Ticks.at(y0, y1, 6)) {
@@ -456,7 +519,16 @@ public final class Chart {
             by = ay + 1;
         }
         double pad = (by - ay) * 0.05;
+        if (categories != null) {
+            ax = -0.6;
+            bx = Math.max(categories.length, 1) - 0.4;
+        }
+        // room below zero only for values that are really negative (bars of a change), not a rounding's −1e−9
+        double low = Math.min(0, ay);
+        if (low < -0.01 * (by - ay)) {
+            low -= pad;
+        }
         return new double[] {xMin != null ? xMin : ax, xMax != null ? xMax : bx,
-                yMin != null ? yMin : Math.min(0, ay), yMax != null ? yMax : by + pad};
+                yMin != null ? yMin : low, yMax != null ? yMax : by + pad};
     }
 }

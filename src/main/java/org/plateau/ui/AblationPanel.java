@@ -50,15 +50,6 @@ final class AblationPanel extends ScrollPane {
         content.getChildren().setAll(title, l);
     }
 
-    /** The same view in a new panel (for an export at another size). */
-    VBox copyContent() {
-        AblationPanel copy = new AblationPanel(explanations);
-        if (shown != null) {
-            copy.show(shown, source);
-        }
-        return copy.content;
-    }
-
     void show(List<Ablation> ablations, Neuronpedia.Source source) {
         this.shown = List.copyOf(ablations);
         this.source = source;

@@ -18,9 +18,9 @@ import org.plateau.explore.Exports;
 import org.plateau.io.AtomicFiles;
 
 /**
- * Exports: every chart as the figure the report would draw for the same data (one renderer,
- * {@link org.plateau.plot.FigureFiles}) in PNG, SVG or PDF; the latent panels and the whole window as
- * PNG pictures; the data behind each as CSV or JSON.
+ * Exports: every chart, and the anatomy views (read layer, ablation), as figures drawn by the report's
+ * renderer ({@link org.plateau.plot.FigureFiles}) in PNG, SVG or PDF; the latents panel and the whole
+ * window as PNG pictures; the data behind each as CSV or JSON.
  */
 final class ExportActions {
 
@@ -38,9 +38,9 @@ final class ExportActions {
             this.fileStem = fileStem;
         }
 
-        /** Charts are figures (any format); panels and the window are pictures of the screen (PNG). */
+        /** Charts and the anatomy views are figures (any format); the latents panel and the window are pictures of the screen (PNG). */
         boolean chart() {
-            return this == L2 || this == KL || this == HISTOGRAM || this == CDF;
+            return this != LATENTS && this != WINDOW;
         }
     }
 
@@ -185,42 +185,45 @@ final class ExportActions {
     /** The figure a chart export draws: what the report would draw for the same data. */
     org.plateau.plot.Figure figureOf(Figure f) {
         String footnote = ExportFigures.footnote(w.explorer() == null ? null : w.explorer().lab());
-        if (f == Figure.L2 || f == Figure.KL) {
-            if (w.explore.shown().isEmpty()) {
-                throw new PlateauException("There is no perturbation to export yet.");
-            }
-            return ExportFigures.curves(f == Figure.L2 ? org.plateau.plot.CurveCharts.Quantity.L2
-                    : org.plateau.plot.CurveCharts.Quantity.KL, w.explore.shown(), footnote);
-        }
-        if (w.compare.view() == null || w.compare.view().types().isEmpty()) {
-            throw new PlateauException("There are no distributions to export yet: run a batch or open a run.");
-        }
-        return ExportFigures.distribution(w.compare.view(), f == Figure.HISTOGRAM, footnote);
-    }
-
-    /** A new node showing what a panel shows, to lay out at any size. */
-    private Region copyOf(Figure f) {
         switch (f) {
-            case LATENTS -> {
-                if (w.explore.latents.view() == null) {
-                    throw new PlateauException("There are no latents to export yet: click a chart to choose a step.");
+            case L2, KL -> {
+                if (w.explore.shown().isEmpty()) {
+                    throw new PlateauException("There is no perturbation to export yet.");
                 }
-                return w.explore.latents.copyContent();
+                return ExportFigures.curves(f == Figure.L2 ? org.plateau.plot.CurveCharts.Quantity.L2
+                        : org.plateau.plot.CurveCharts.Quantity.KL, w.explore.shown(), footnote);
             }
             case READ_LAYER -> {
                 if (w.explore.readLayer.view() == null) {
                     throw new PlateauException("There is no read-layer view to export yet: load a read-layer SAE.");
                 }
-                return w.explore.readLayer.copyContent();
+                return ExportFigures.readLayer(w.explore.readLayer.view(), footnote);
             }
             case ABLATION -> {
                 if (w.explore.ablation.shown() == null) {
                     throw new PlateauException("There are no ablations to export yet: load an SAE and choose a prompt.");
                 }
-                return w.explore.ablation.copyContent();
+                return ExportFigures.ablation(w.explore.ablation.shown(), footnote);
             }
-            default -> throw new IllegalArgumentException(f + " is a chart: see figureOf");
+            case HISTOGRAM, CDF -> {
+                if (w.compare.view() == null || w.compare.view().types().isEmpty()) {
+                    throw new PlateauException("There are no distributions to export yet: run a batch or open a run.");
+                }
+                return ExportFigures.distribution(w.compare.view(), f == Figure.HISTOGRAM, footnote);
+            }
+            default -> throw new IllegalArgumentException(f + " is a picture of the screen: see copyOf");
         }
+    }
+
+    /** A new node showing what the latents panel shows, to lay out at any size. */
+    private Region copyOf(Figure f) {
+        if (f != Figure.LATENTS) {
+            throw new IllegalArgumentException(f + " is a figure: see figureOf");
+        }
+        if (w.explore.latents.view() == null) {
+            throw new PlateauException("There are no latents to export yet: click a chart to choose a step.");
+        }
+        return w.explore.latents.copyContent();
     }
 
     void askData(Figure f, String format) {

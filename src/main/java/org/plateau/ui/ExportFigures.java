@@ -2,11 +2,16 @@ package org.plateau.ui;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.plateau.experiment.Lab;
+import org.plateau.explore.Ablation;
 import org.plateau.explore.Distributions;
 import org.plateau.explore.Perturbation;
+import org.plateau.explore.ReadLayerView;
 import org.plateau.metrics.Histograms;
 import org.plateau.perturbation.Metric;
+import org.plateau.plot.AnatomyCharts;
+import org.plateau.plot.Chart;
 import org.plateau.plot.CurveCharts;
 import org.plateau.plot.DistributionCharts;
 import org.plateau.plot.Figure;
@@ -54,5 +59,30 @@ final class ExportFigures {
         return new Figure(metric + " — " + view.slice(), List.of(histogram
                 ? DistributionCharts.histogram("Histogram", metric, series, end)
                 : DistributionCharts.cdf("Cumulative distribution", metric, series, end)), 1, 800, 460, footnote);
+    }
+
+    /** The read-layer view: its latents across the sweep, and what changed around the MS step. */
+    static Figure readLayer(ReadLayerView v, String footnote) {
+        List<Chart> charts = new ArrayList<>();
+        charts.add(AnatomyCharts.readLayerStrip(v.strip().latents(), v.strip().values(), v.ms()));
+        List<ReadLayerView.Change> changes = v.aroundMs();
+        if (!changes.isEmpty()) {
+            charts.add(AnatomyCharts.readLayerChanges(changes.stream().mapToInt(ReadLayerView.Change::latent).toArray(),
+                    changes.stream().map(c -> c.kind().name().toLowerCase(Locale.ROOT)).toArray(String[]::new),
+                    changes.stream().mapToDouble(ReadLayerView.Change::before).toArray(),
+                    changes.stream().mapToDouble(ReadLayerView.Change::after).toArray(), v.ms()));
+        }
+        return new Figure("The read layer (" + v.hook() + ") across the blow-up", charts, charts.size(), 560, 420,
+                footnote);
+    }
+
+    /** A base's ablations: L2 and KL of removing each of its latents, in the window's order. */
+    static Figure ablation(List<Ablation> ablations, String footnote) {
+        int[] latents = ablations.stream().mapToInt(Ablation::latent).toArray();
+        return new Figure("Removing each latent of the base", List.of(
+                AnatomyCharts.ablations(latents, ablations.stream().mapToDouble(Ablation::l2).toArray(), false),
+                // a KL a rounding below zero is the zero it is
+                AnatomyCharts.ablations(latents, ablations.stream().mapToDouble(a -> Math.max(0, a.kl())).toArray(), true)),
+                2, 560, 420, footnote);
     }
 }

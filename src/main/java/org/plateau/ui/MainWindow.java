@@ -241,6 +241,8 @@ public final class MainWindow {
         quiet = true;
         modelBar.model.setText(s.model() == null ? "" : s.model());
         modelBar.sae.setText(s.sae() == null ? "" : s.sae());
+        explore.readLayer.path.setText(s.readSae() == null ? "" : s.readSae());
+        loading.restoreReadSae(s.readSae());
         modelBar.processing.getSelectionModel().select(s.processing());
         try {
             target.type.getSelectionModel().select(TargetType.parse(s.targetType()));
@@ -269,7 +271,8 @@ public final class MainWindow {
                 compare.n.getValue(), compare.types.getCheckModel().getCheckedItems().stream().map(TargetType::id).toList(),
                 compare.metric.getValue().id(), exports.width(), exports.height(), exports.scale(),
                 stage.getWidth() > 0 ? stage.getWidth() : settings.windowWidth(),
-                stage.getHeight() > 0 ? stage.getHeight() : settings.windowHeight(), settings.statsActivations());
+                stage.getHeight() > 0 ? stage.getHeight() : settings.windowHeight(), settings.statsActivations(),
+                loading.readSae());
     }
 
     UserSettings settings() {

@@ -23,9 +23,23 @@ final class ModelController {
 
     private final MainWindow w;
     private DownloadDialog downloads;
+    /** The read-layer SAE in use, as the user named it (remembered in the settings), or null. */
+    private String readSae;
+    /** The read-layer SAE of the last session, loaded again with the first model; null once done. */
+    private String restoreReadSae;
 
     ModelController(MainWindow w) {
         this.w = w;
+    }
+
+    /** The read-layer SAE in use, as the user named it, or null. */
+    String readSae() {
+        return readSae;
+    }
+
+    /** Loads {@code spec} as the read-layer SAE once the first model has loaded (the last session's choice). */
+    void restoreReadSae(String spec) {
+        restoreReadSae = spec == null || spec.isBlank() ? null : spec;
     }
 
     /** The bundled random-weight model and SAE, for trying the window without a download. */
@@ -94,6 +108,12 @@ final class ModelController {
             w.status.setText("Loaded " + lab.modelSource() + (note == null ? "." : ". " + note));
             w.checkLine.setText("");
             w.exploring.start();
+            readSae = null; // a new model starts without one
+            if (restoreReadSae != null) {
+                String spec = restoreReadSae;
+                restoreReadSae = null;
+                loadReadSae(spec);
+            }
             if (LabLoader.checksAutomatically(lab)) {
                 HookPoint hook = HookPoint.parse(w.target.hook.getValue(), c.nLayer());
                 w.checkLine.setText("Checking the model against its published output…");
@@ -171,6 +191,7 @@ final class ModelController {
         }
         if (spec.isEmpty()) {
             ex.lab().useReadSae(null);
+            readSae = null;
             w.explore.readLayer.showMessage(ReadLayerPanel.NO_SAE);
             return;
         }
@@ -189,6 +210,7 @@ final class ModelController {
                 Platform.runLater(() -> downloads.hide());
             }
         }, loaded -> {
+            readSae = spec;
             String read = w.target.read.getValue();
             String trained = loaded.sae().config().hookName();
             w.status.setText("Loaded the read-layer SAE " + loaded.source() + (trained.isEmpty() || trained.equals(read)

@@ -72,16 +72,6 @@ final class ReadLayerPanel extends ScrollPane {
         content.getChildren().setAll(title, loader, l);
     }
 
-    /** The same view in a new panel (for an export at another size). */
-    VBox copyContent() {
-        ReadLayerPanel copy = new ReadLayerPanel(explanations);
-        if (view != null) {
-            copy.show(view, source);
-        }
-        copy.content.getChildren().remove(copy.loader);
-        return copy.content;
-    }
-
     void show(ReadLayerView v, Neuronpedia.Source source) {
         view = v;
         this.source = source;

@@ -84,7 +84,7 @@ public final class ScreenshotSession {
             UserSettings defaults = UserSettings.defaults();
             UserSettings settings = new UserSettings(s.model().toString(), s.sae() == null ? null : s.sae().toString(),
                     "tl", "model-generated", "absolute", Paper.STEP_SIZE, defaults.hook(), defaults.read(), Paper.AP_THRESHOLD, s.batchN(),
-                    defaults.compareTypes(), "ms_l2", 1200, 800, 1, s.width(), s.height(), s.statsActivations());
+                    defaults.compareTypes(), "ms_l2", 1200, 800, 1, s.width(), s.height(), s.statsActivations(), null);
             MainWindow w = new MainWindow(stage, settings);
             stage.setOnCloseRequest(e -> { }); // the script decides when to close; nothing is saved
             stage.show();

@@ -2,6 +2,7 @@ package org.plateau.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -39,6 +40,7 @@ import org.plateau.perturbation.Seeds;
 import org.plateau.perturbation.TargetType;
 import org.plateau.sae.RandomSaeFiles;
 import org.plateau.sae.Sae;
+import org.plateau.plot.FigureFormat;
 import org.plateau.ui.ExportActions.Figure;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -62,7 +64,7 @@ class AnatomyWindowTest {
         UserSettings d = UserSettings.defaults();
         UserSettings s = new UserSettings(FIXTURE.resolve("model").toString(), FIXTURE.resolve("sae").toString(), "tl",
                 "random", "absolute", 0.5, d.hook(), d.read(), 20, 4, List.of("model-generated"), "ms_l2", 800, 500, 1,
-                1400, 900, 600);
+                1400, 900, 600, null);
         w = new MainWindow(stage, s);
         stage.show();
     }
@@ -200,11 +202,30 @@ class AnatomyWindowTest {
         BufferedImage image = ImageIO.read(png.toFile());
         assertEquals(500, image.getWidth());
         assertTrue(Files.readString(json).contains("\"latent\" : " + shown.get(0).latent()));
+        // the ablation figure in vector form names the latents the window shows, strongest first
+        Path ablationSvg = tmp.resolve("ablation.svg");
+        robot.interact(() -> w.exports.exportFigure(Figure.ABLATION, FigureFormat.SVG, ablationSvg, 900, 420, 1));
+        assertEquals("", w.errorText());
+        String svgText = Files.readString(ablationSvg);
+        assertTrue(svgText.contains("Removing each latent of the base") && svgText.contains("L2 at the read hook"));
+        assertTrue(svgText.contains(">" + shown.get(0).latent() + "<"), "the strongest ablation's latent is named");
         robot.interact(() -> w.selectStep(ms));
         settle();
         robot.interact(() -> w.exports.exportData(Figure.READ_LAYER, "csv", csv));
         assertTrue(Files.readString(csv).startsWith("part,latent,step,value,before,after\n"));
         assertTrue(Files.readString(csv).contains("strip," + v.strip().latents()[0] + ",0,"));
+        // the read layer as a PDF figure: one page of the size asked, the strip's strongest latent in its legend
+        ReadLayerView now = w.explore.readLayer.view();
+        Path pdf = tmp.resolve("read.pdf");
+        robot.interact(() -> w.exports.exportFigure(Figure.READ_LAYER, FigureFormat.PDF, pdf, 1000, 440, 1));
+        assertEquals("", w.errorText());
+        try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf.toFile())) {
+            assertEquals(1, doc.getNumberOfPages());
+            assertEquals(1000, doc.getPage(0).getMediaBox().getWidth(), 1e-3);
+            String text = new org.apache.pdfbox.text.PDFTextStripper().getText(doc);
+            assertTrue(text.contains("across the blow-up") && text.contains("MS step " + now.ms()), text);
+            assertTrue(text.contains("latent " + strongestOfStrip(now.strip())), text);
+        }
     }
 
     @Test
@@ -234,5 +255,61 @@ class AnatomyWindowTest {
         assertTrue(ls.stream().anyMatch(l -> l.getText().matches("L\\d+")), "indices shown");
         assertTrue(ls.stream().filter(l -> l.getStyleClass().contains("latent-explanation")).noneMatch(Node::isVisible),
                 "no explanation, no error");
+    }
+
+    @Test
+    void theReadLayerSaeIsLoadedAgainInTheNextSession(FxRobot robot) throws Exception {
+        Path readSae = readSae();
+        Neuronpedia down = new Neuronpedia("http://127.0.0.1:9", tmp.resolve("np-none"), false, Duration.ofSeconds(2));
+        w.explanations.use(down);
+        robot.interact(w::loadModel);
+        settle();
+        assertNull(w.currentSettings().readSae(), "no read-layer SAE yet, none remembered");
+        robot.interact(() -> {
+            w.explore.side.getSelectionModel().select(1);
+            w.explore.readLayer.path.setText(readSae.toString());
+        });
+        robot.clickOn("#loadReadSae");
+        settle();
+        UserSettings remembered = w.currentSettings();
+        assertEquals(readSae.toString(), remembered.readSae());
+
+        // the next session: the same settings, a new window; the read-layer SAE comes back with the model
+        MainWindow[] next = new MainWindow[1];
+        robot.interact(() -> {
+            Stage stage = new Stage();
+            next[0] = new MainWindow(stage, remembered);
+            next[0].explanations.use(down);
+            stage.show();
+            next[0].loadModel();
+        });
+        WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> next[0].explorer() != null
+                && next[0].explorer().lab().readSae() != null && next[0].idle());
+        WaitForAsyncUtils.waitForFxEvents();
+        try {
+            assertEquals("", next[0].errorText());
+            assertEquals(readSae.toString(), next[0].explore.readLayer.path.getText());
+            assertEquals(readSae, next[0].explorer().lab().readSae().dir());
+            assertEquals(readSae.toString(), next[0].currentSettings().readSae());
+        } finally {
+            robot.interact(() -> {
+                next[0].close();
+                next[0].stage.close();
+            });
+        }
+    }
+
+    /** The strip's latent with the largest value anywhere: the first line of the read-layer figure. */
+    private static int strongestOfStrip(org.plateau.explore.ReadLayerView.Strip strip) {
+        int best = 0;
+        double top = Double.NEGATIVE_INFINITY;
+        for (int r = 0; r < strip.latents().length; r++) {
+            double m = java.util.Arrays.stream(strip.values()[r]).max().orElse(0);
+            if (m > top) {
+                top = m;
+                best = r;
+            }
+        }
+        return strip.latents()[best];
     }
 }

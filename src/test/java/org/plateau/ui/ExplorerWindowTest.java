@@ -59,7 +59,7 @@ class ExplorerWindowTest {
         UserSettings d = UserSettings.defaults();
         UserSettings s = new UserSettings(FIXTURE.resolve("model").toString(), FIXTURE.resolve("sae").toString(), "tl",
                 "model-generated", "absolute", 0.5, d.hook(), d.read(), 20, 4,
-                List.of("model-generated", "synthetic-structured"), "ms_l2", 800, 500, 1, 1300, 850, 1000);
+                List.of("model-generated", "synthetic-structured"), "ms_l2", 800, 500, 1, 1300, 850, 1000, null);
         w = new MainWindow(stage, s);
         stage.show();
     }
