@@ -172,10 +172,21 @@ final class ExploreController {
     }
 
     private void remember(Perturbation p) {
+        if (!history.isEmpty() && sameSweep(history.get(0), p)) {
+            history.set(0, p); // run again (a read-layer SAE loaded): one entry, the newer
+            return;
+        }
         history.add(0, p);
         if (history.size() > 200) {
             history.remove(200, history.size());
         }
+    }
+
+    /** The same base, target and settings: a perturbation computed again, not a new one. */
+    private static boolean sameSweep(Perturbation a, Perturbation b) {
+        return java.util.Arrays.equals(a.baseTokens(), b.baseTokens()) && java.util.Arrays.equals(a.base(), b.base())
+                && a.targetType() == b.targetType() && a.settings().equals(b.settings())
+                && java.util.Arrays.equals(a.target().activation(), b.target().activation());
     }
 
     void show(List<Perturbation> ps, List<String> tokenTexts) {

@@ -291,6 +291,9 @@ class AnatomyWindowTest {
             assertEquals(readSae.toString(), next[0].explore.readLayer.path.getText());
             assertEquals(readSae, next[0].explorer().lab().readSae().dir());
             assertEquals(readSae.toString(), next[0].currentSettings().readSae());
+            // its sweep was run again to carry the read activations: still one perturbation in the history
+            assertEquals(1, next[0].exploring.history.size());
+            assertTrue(next[0].explore.readLayer.view() != null, "the read layer is shown");
         } finally {
             robot.interact(() -> {
                 next[0].close();
