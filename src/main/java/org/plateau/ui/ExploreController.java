@@ -182,9 +182,10 @@ final class ExploreController {
         }
     }
 
-    /** The same base, target and settings: a perturbation computed again, not a new one. */
+    /** The same base, target and settings: a perturbation computed again, not a new one (recorded ones have no vectors to compare). */
     private static boolean sameSweep(Perturbation a, Perturbation b) {
-        return java.util.Arrays.equals(a.baseTokens(), b.baseTokens()) && java.util.Arrays.equals(a.base(), b.base())
+        return a.hasVectors() && b.hasVectors()
+                && java.util.Arrays.equals(a.baseTokens(), b.baseTokens()) && java.util.Arrays.equals(a.base(), b.base())
                 && a.targetType() == b.targetType() && a.settings().equals(b.settings())
                 && java.util.Arrays.equals(a.target().activation(), b.target().activation());
     }
