@@ -123,11 +123,7 @@ public final class Chart {
                 outline.lineTo(sx.at(edges[i + 1]), top);
             }
             outline.lineTo(sx.at(edges[edges.length - 1]), bottom);
-            g.setColor(translucent(color, 45));
-            g.fill(outline);
-            g.setColor(color);
-            g.setStroke(new BasicStroke(1.6f));
-            g.draw(outline);
+            filled(g, outline, color, 45, 1.6f);
         }
 
         @Override
@@ -137,11 +133,7 @@ public final class Chart {
 
         @Override
         public void drawKey(Graphics2D g, int kx, int ky) {
-            g.setColor(translucent(color, 90));
-            g.fillRect(kx, ky - 5, 18, 10);
-            g.setColor(color);
-            g.setStroke(new BasicStroke(1f));
-            g.drawRect(kx, ky - 5, 18, 10);
+            filled(g, new Rectangle2D.Double(kx, ky - 5, 18, 10), color, 90, 1f);
         }
     }
 
@@ -157,12 +149,7 @@ public final class Chart {
                 double a = sx.at(i - 0.36);
                 double b = sx.at(i + 0.36);
                 double v = sy.at(values[i]);
-                Rectangle2D bar = new Rectangle2D.Double(a, Math.min(v, zero), b - a, Math.abs(zero - v));
-                g.setColor(translucent(color, 150));
-                g.fill(bar);
-                g.setColor(color);
-                g.setStroke(new BasicStroke(1f));
-                g.draw(bar);
+                filled(g, new Rectangle2D.Double(a, Math.min(v, zero), b - a, Math.abs(zero - v)), color, 150, 1f);
             }
         }
 
@@ -243,6 +230,15 @@ public final class Chart {
 
     private static Color translucent(Color c, int alpha) {
         return new Color(c.getRed(), c.getGreen(), c.getBlue(), alpha);
+    }
+
+    /** A shape filled with the colour made translucent, outlined in the colour itself. */
+    private static void filled(Graphics2D g, Shape shape, Color c, int alpha, float outline) {
+        g.setColor(translucent(c, alpha));
+        g.fill(shape);
+        g.setColor(c);
+        g.setStroke(new BasicStroke(outline));
+        g.draw(shape);
     }
 
     private final String title;
