@@ -71,15 +71,8 @@ final class LatentPanel extends ScrollPane {
     }
 
     private void group(String name, List<LatentView.Bar> bars, String colour) {
-        Label heading = new Label(name + (bars.isEmpty() ? " — none" : ""));
-        heading.getStyleClass().add("latent-heading");
-        content.getChildren().add(heading);
-        double max = bars.stream().mapToDouble(LatentView.Bar::value).max().orElse(1);
-        for (LatentView.Bar b : bars) {
-            content.getChildren().add(LatentRows.row(explanations, source, b.latent(), max > 0 ? b.value() / max : 0, colour,
-                    String.format("%.2f", b.value()), String.format("latent %d%nvalue %.4f%nlog10 sparsity %.3f%ncos to top"
-                            + " latent %s", b.latent(), b.value(), b.logSparsity(),
-                            Double.isNaN(b.cosToTop()) ? "—" : String.format("%.3f", b.cosToTop()))));
-        }
+        LatentRows.group(content, explanations, source, name, bars, colour, b -> String.format(
+                "latent %d%nvalue %.4f%nlog10 sparsity %.3f%ncos to top latent %s", b.latent(), b.value(), b.logSparsity(),
+                Double.isNaN(b.cosToTop()) ? "—" : String.format("%.3f", b.cosToTop())));
     }
 }

@@ -9,6 +9,7 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.StackPane;
 import javafx.scene.layout.VBox;
+import org.plateau.explore.LatentView;
 import org.plateau.hub.Neuronpedia;
 
 /**
@@ -48,5 +49,22 @@ final class LatentRows {
             Tooltip.install(row, new Tooltip(tooltip));
         }
         return row;
+    }
+
+    /**
+     * A heading and a row per latent (bars relative to the group's largest value) added to {@code content}.
+     *
+     * @param tooltip a latent's tooltip text, or null for none
+     */
+    static void group(VBox content, Explanations explanations, Neuronpedia.Source source, String name,
+            java.util.List<LatentView.Bar> bars, String colour, java.util.function.Function<LatentView.Bar, String> tooltip) {
+        Label heading = new Label(name + (bars.isEmpty() ? " — none" : ""));
+        heading.getStyleClass().add("latent-heading");
+        content.getChildren().add(heading);
+        double max = bars.stream().mapToDouble(LatentView.Bar::value).max().orElse(1);
+        for (LatentView.Bar b : bars) {
+            content.getChildren().add(row(explanations, source, b.latent(), max > 0 ? b.value() / max : 0, colour,
+                    String.format("%.2f", b.value()), tooltip == null ? null : tooltip.apply(b)));
+        }
     }
 }

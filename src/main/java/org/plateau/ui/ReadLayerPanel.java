@@ -108,14 +108,7 @@ final class ReadLayerPanel extends ScrollPane {
     }
 
     private void group(String name, List<LatentView.Bar> bars, String colour) {
-        Label heading = new Label(name + (bars.isEmpty() ? " — none" : ""));
-        heading.getStyleClass().add("latent-heading");
-        content.getChildren().add(heading);
-        double max = bars.stream().mapToDouble(LatentView.Bar::value).max().orElse(1);
-        for (LatentView.Bar b : bars) {
-            content.getChildren().add(LatentRows.row(explanations, source, b.latent(), max > 0 ? b.value() / max : 0,
-                    colour, String.format("%.2f", b.value()), null));
-        }
+        LatentRows.group(content, explanations, source, name, bars, colour, null);
     }
 
     private void drawStrip(ReadLayerView v) {
