@@ -8,7 +8,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.LongConsumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.commons.math3.random.RandomGenerator;
 import org.plateau.PlateauException;
 import org.plateau.perturbation.Paper;
@@ -268,40 +272,51 @@ public final class Lab implements AutoCloseable {
     public synchronized ActivationDistribution distribution(HookPoint hook, PromptSource prompts, int count,
             LongConsumer progress) {
         checkStatsActivations(count);
-        String key = statisticsKey(hook, prompts, count);
-        ActivationDistribution d = distributions.get(key);
-        if (d != null) {
-            return d;
+        return cachedStatistic(distributions, statisticsKey(hook, prompts, count), ".safetensors",
+                ActivationDistribution::load, d -> true, () -> {
+                    // activations are summed up chunk by chunk, never held all at once
+                    ActivationDistribution.Accumulator acc = new ActivationDistribution.Accumulator(model.config().dModel());
+                    statisticsActivations(hook, statisticsPrompts(prompts, count), (acts, done) -> {
+                        acc.add(acts);
+                        if (progress != null) {
+                            progress.accept(done);
+                        }
+                    });
+                    return acc.finish();
+                }, ActivationDistribution::save);
+    }
+
+    /**
+     * A statistic kept in memory and in the disk cache, its file named by {@code key}: read when it is
+     * there and {@code usable}, else computed and saved (a lab of an in-memory model keeps it in memory only).
+     */
+    private <T> T cachedStatistic(Map<String, T> memory, String key, String suffix, Function<Path, T> load,
+            Predicate<T> usable, Supplier<T> compute, BiConsumer<T, Path> save) {
+        T value = memory.get(key);
+        if (value != null) {
+            return value;
         }
         Path cached = inMemoryName != null ? null
-                : CacheDir.root().resolve("activation-statistics").resolve(key + ".safetensors");
+                : CacheDir.root().resolve("activation-statistics").resolve(key + suffix);
         if (cached != null && Files.exists(cached)) {
             try {
-                d = ActivationDistribution.load(cached);
+                value = load.apply(cached);
             } catch (PlateauException e) {
-                d = null; // an unreadable cache entry is recomputed
+                value = null; // an unreadable cache entry is recomputed
             }
         }
-        if (d == null) {
-            // activations are summed up chunk by chunk, never held all at once
-            ActivationDistribution.Accumulator acc = new ActivationDistribution.Accumulator(model.config().dModel());
-            statisticsActivations(hook, statisticsPrompts(prompts, count), (acts, done) -> {
-                acc.add(acts);
-                if (progress != null) {
-                    progress.accept(done);
-                }
-            });
-            d = acc.finish();
+        if (value == null || !usable.test(value)) {
+            value = compute.get();
             try {
                 if (cached != null) {
-                    d.save(cached);
+                    save.accept(value, cached);
                 }
             } catch (PlateauException e) {
                 // a read-only cache only costs the recomputation next time
             }
         }
-        distributions.put(key, d);
-        return d;
+        memory.put(key, value);
+        return value;
     }
 
     /** What names the statistics activations: the model's weights, processing, hook, prompts and count. */
@@ -331,31 +346,9 @@ public final class Lab implements AutoCloseable {
         Sae s = requireSae("Co-occurrence statistics");
         checkStatsActivations(count);
         String key = Hashing.sha256(statisticsKey(hook, prompts, count) + "\n" + saeIdentity() + "\nfirings-v1");
-        LatentCooccurrence f = firings.get(key);
-        if (f != null) {
-            return f;
-        }
-        Path cached = inMemoryName != null ? null
-                : CacheDir.root().resolve("activation-statistics").resolve(key + ".firings.safetensors");
-        if (cached != null && Files.exists(cached)) {
-            try {
-                f = LatentCooccurrence.load(cached);
-            } catch (PlateauException e) {
-                f = null; // an unreadable cache entry is recomputed
-            }
-        }
-        if (f == null || f.width() != s.width()) {
-            f = firingsOf(hook, statisticsPrompts(prompts, count), progress);
-            try {
-                if (cached != null) {
-                    f.save(cached);
-                }
-            } catch (PlateauException e) {
-                // a read-only cache only costs the recomputation next time
-            }
-        }
-        firings.put(key, f);
-        return f;
+        return cachedStatistic(firings, key, ".firings.safetensors", LatentCooccurrence::load,
+                f -> f.width() == s.width(), () -> firingsOf(hook, statisticsPrompts(prompts, count), progress),
+                LatentCooccurrence::save);
     }
 
     /** The firing statistics of the given prompts' activations, in order (no cache). */
