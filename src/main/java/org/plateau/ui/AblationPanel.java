@@ -2,10 +2,8 @@ package org.plateau.ui;
 
 import java.util.List;
 import java.util.function.IntConsumer;
-import javafx.geometry.Insets;
 import javafx.scene.Cursor;
 import javafx.scene.control.Label;
-import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.VBox;
 import org.plateau.explore.Ablation;
 import org.plateau.hub.Neuronpedia;
@@ -14,23 +12,14 @@ import org.plateau.hub.Neuronpedia;
  * Which base latents matter: each active latent of the base removed in turn, its L2 at the read hook
  * and KL as bars, largest first. Clicking a row opens the sweep from the base toward that ablation.
  */
-final class AblationPanel extends ScrollPane {
+final class AblationPanel extends SidePanel {
 
-    private final VBox content = new VBox(6);
-    private final Label title = new Label("Ablating the base's latents");
-    private final Explanations explanations;
     private IntConsumer onOpen = k -> {};
     private List<Ablation> shown;
     private Neuronpedia.Source source;
 
     AblationPanel(Explanations explanations) {
-        this.explanations = explanations;
-        title.getStyleClass().add("section-title");
-        content.setPadding(new Insets(8));
-        setContent(content);
-        setFitToWidth(true);
-        setMinWidth(260);
-        getStyleClass().add("latent-panel");
+        super("Ablating the base's latents", explanations);
         showMessage("Load an SAE and choose a prompt: each of the base's latents is removed in turn here.");
     }
 
@@ -44,10 +33,7 @@ final class AblationPanel extends ScrollPane {
 
     void showMessage(String message) {
         shown = null;
-        Label l = new Label(message);
-        l.setWrapText(true);
-        l.getStyleClass().add("hint");
-        content.getChildren().setAll(title, l);
+        hint(message);
     }
 
     void show(List<Ablation> ablations, Neuronpedia.Source source) {

@@ -1,9 +1,6 @@
 package org.plateau.ui;
 
 import java.util.List;
-import javafx.geometry.Insets;
-import javafx.scene.control.Label;
-import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.VBox;
 import org.plateau.explore.LatentView;
 import org.plateau.hub.Neuronpedia;
@@ -13,25 +10,15 @@ import org.plateau.hub.Neuronpedia;
  * selected step, as bars (length ∝ value), and the latents switched on and off by that step.
  * Each bar's tooltip gives value, log-sparsity and cosine to the activation's top latent.
  */
-final class LatentPanel extends ScrollPane {
+final class LatentPanel extends SidePanel {
 
-    private final VBox content = new VBox(6);
-    private final Label title = new Label("Latents at the perturbed hook");
-    private final Explanations explanations;
     private LatentView view;
     private Neuronpedia.Source source;
     private String baseColour = "#222222";
     private String targetColour = "#222222";
 
     LatentPanel(Explanations explanations) {
-        this.explanations = explanations;
-        title.getStyleClass().add("section-title");
-        content.setPadding(new Insets(8));
-        content.getChildren().add(title);
-        setContent(content);
-        setFitToWidth(true);
-        setMinWidth(260);
-        getStyleClass().add("latent-panel");
+        super("Latents at the perturbed hook", explanations);
         showMessage("Click a chart to choose a step; the SAE latents at that step appear here.");
     }
 
@@ -50,10 +37,7 @@ final class LatentPanel extends ScrollPane {
 
     void showMessage(String message) {
         view = null;
-        Label l = new Label(message);
-        l.setWrapText(true);
-        l.getStyleClass().add("hint");
-        content.getChildren().setAll(title, l);
+        hint(message);
     }
 
     /** @param source the SAE's Neuronpedia source, for explanations (null: indices alone) */

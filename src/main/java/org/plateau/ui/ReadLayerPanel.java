@@ -1,12 +1,9 @@
 package org.plateau.ui;
 
 import java.util.List;
-import javafx.geometry.Insets;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Label;
-import javafx.scene.control.ScrollPane;
-import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
 import org.plateau.explore.LatentView;
 import org.plateau.explore.ReadLayerView;
@@ -18,29 +15,20 @@ import org.plateau.hub.Neuronpedia;
  * strip (a row per latent that ever ranks among the strongest, a column per step, darker = larger,
  * the MS step outlined in red and the selected step in black).
  */
-final class ReadLayerPanel extends ScrollPane {
+final class ReadLayerPanel extends SidePanel {
 
     static final double ROW = 12;
 
-    private final VBox content = new VBox(6);
-    private final Label title = new Label("Read layer");
     /** Which SAE reads the read hook: a folder or hub id, loaded beside the model. */
     final javafx.scene.control.TextField path = new javafx.scene.control.TextField();
     final javafx.scene.control.Button load = new javafx.scene.control.Button("Load");
     private final javafx.scene.layout.HBox loader = new javafx.scene.layout.HBox(6, new Label("SAE"), path, load);
-    private final Explanations explanations;
     private ReadLayerView view;
     private Neuronpedia.Source source;
     final Canvas strip = new Canvas(300, 0);
 
     ReadLayerPanel(Explanations explanations) {
-        this.explanations = explanations;
-        title.getStyleClass().add("section-title");
-        content.setPadding(new Insets(8));
-        setContent(content);
-        setFitToWidth(true);
-        setMinWidth(260);
-        getStyleClass().add("latent-panel");
+        super("Read layer", explanations);
         strip.setId("readStrip");
         path.setId("readSaePath");
         load.setId("loadReadSae");
@@ -66,10 +54,7 @@ final class ReadLayerPanel extends ScrollPane {
 
     void showMessage(String message) {
         view = null;
-        Label l = new Label(message);
-        l.setWrapText(true);
-        l.getStyleClass().add("hint");
-        content.getChildren().setAll(title, loader, l);
+        hint(message, loader);
     }
 
     void show(ReadLayerView v, Neuronpedia.Source source) {
