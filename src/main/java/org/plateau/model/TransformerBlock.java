@@ -70,8 +70,9 @@ final class TransformerBlock {
      * keys (transposed, [H, dh, P]) and values ([H, P, dh]) of the P earlier positions.
      */
     NDArray forwardLast(NDArray residPre, NDArray cachedKeysT, NDArray cachedValues) {
-        NDArray residMid = residPre.add(attnLast(ln1(residPre), cachedKeysT, cachedValues));
-        return residMid.add(mlp(ln2(residMid)));
+        // the sums land in the fresh outputs (a + b is b + a exactly): no new [B, d] arrays
+        NDArray residMid = attnLast(ln1(residPre), cachedKeysT, cachedValues).addi(residPre);
+        return mlp(ln2(residMid)).addi(residMid);
     }
 
     /**
@@ -97,8 +98,8 @@ final class TransformerBlock {
         NDArray zPrefix = heads[0].get(prefixRows).matMul(keysT).mul(attnScale).add(prefixMask).softmax(2).matMul(values);
         NDArray zLast = attendLast(heads[0].get(lastRows), heads[1].get(lastRows), heads[2].get(lastRows), keysT, values);
         NDArray z = zPrefix.concat(zLast, 1).transpose(1, 0, 2).reshape(p + b, dModel);
-        NDArray residMid = residPre.add(linear(z, w.attnCProjWeight(), w.attnCProjBias()));
-        NDArray residPost = residMid.add(mlp(ln2(residMid)));
+        NDArray residMid = linear(z, w.attnCProjWeight(), w.attnCProjBias()).addi(residPre);
+        NDArray residPost = mlp(ln2(residMid)).addi(residMid);
         return new NDArray[] {residPost.get(new NDIndex(":{}", p)), residPost.get(new NDIndex("{}:", p)), keysT, values};
     }
 

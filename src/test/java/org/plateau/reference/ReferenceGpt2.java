@@ -248,13 +248,18 @@ public final class ReferenceGpt2 {
 
     /** ln_f, then the tied unembedding with the file's own (uncentred) wte, then log-softmax. */
     double[] logProbs(double[] x) {
-        double[] h = layerNorm(x, lnfG, lnfB);
+        return logSoftmax(layerNorm(x, lnfG, lnfB), wteUnembed, vocab);
+    }
+
+    /** log softmax(W·h) in float64, W [vocab, d] row-major with d = h.length. */
+    public static double[] logSoftmax(double[] h, float[] w, int vocab) {
+        int d = h.length;
         double[] logits = new double[vocab];
         double max = Double.NEGATIVE_INFINITY;
         for (int v = 0; v < vocab; v++) {
             double s = 0;
             for (int i = 0; i < d; i++) {
-                s += h[i] * wteUnembed[v * d + i];
+                s += h[i] * w[v * d + i];
             }
             logits[v] = s;
             max = Math.max(max, s);
