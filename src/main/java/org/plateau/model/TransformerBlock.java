@@ -188,7 +188,7 @@ final class TransformerBlock {
         NDArray scores = q.matMul(prefixKeysT).concat(selfScore, 2).mul(attnScale).softmax(2);
         NDArray toPrefix = scores.get(new NDIndex(":, :, :{}", prefixLen));
         NDArray toSelf = scores.get(new NDIndex(":, :, {}:", prefixLen));
-        return toPrefix.matMul(prefixValues).add(toSelf.mul(v));
+        return toPrefix.matMul(prefixValues).addi(toSelf.mul(v));
     }
 
     /** [B, T, d] → [B, H, T, dh] */
