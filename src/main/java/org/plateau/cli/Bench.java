@@ -174,7 +174,7 @@ final class Bench {
         err.println("bench: timing one base's " + sweepsPerBase + " sweeps batched as reproduce runs them…");
         PerturbationSweep sweep = new PerturbationSweep(model);
         float[] target = model.activation(targetTokens, hook);
-        double perBaseFlops = sweepsPerBase * sweepFlops() + prefillFlops();
+        double perBaseFlops = baseFlops(sweepsPerBase);
         try (MatMul mm = new MatMul(device)) {
             double[] seconds = new double[3];
             double[] ratio = new double[3];
@@ -304,6 +304,11 @@ final class Bench {
         // the mean, as the phases are: a base's time is then the sum of its phases
         return new Study(Arrays.stream(times).average().orElse(0), phases, runner.sweepsPerBase(), growing, fixed, firings,
                 Memory.peakResidentBytes());
+    }
+
+    /** Matrix-multiply FLOPs of one base of the study: its prompt once, then its sweeps. */
+    double baseFlops(int sweepsPerBase) {
+        return sweepsPerBase * sweepFlops() + prefillFlops();
     }
 
     /** Matrix-multiply FLOPs of one cached sweep: the remaining blocks and the unembedding, for N + 1 rows. */

@@ -6,8 +6,12 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.DoubleSummaryStatistics;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 import org.plateau.PlateauException;
 import org.plateau.experiment.Lab;
 import org.plateau.io.Json;
@@ -35,6 +39,8 @@ final class BenchCommand implements Command {
     public Usage usage() {
         return new Usage()
                 .value("sweeps", "N", "timed sweeps (default 10; the median is reported)")
+                .value("rounds", "N", "repeat the sweep, batched and explorer timings N times, print their range"
+                        + " and the median round (default 1; a shared machine's rate moves between minutes)")
                 .value("device", "cpu|gpu", "default: the GPU when DJL finds one")
                 .flag("json", "print the measurements as one JSON object");
     }
@@ -44,6 +50,10 @@ final class BenchCommand implements Command {
         int sweeps = o.getInt("sweeps", 10);
         if (sweeps < 1 || sweeps > 1000) {
             throw new PlateauException("--sweeps must be between 1 and 1000.");
+        }
+        int rounds = o.getInt("rounds", 1);
+        if (rounds < 1 || rounds > 20) {
+            throw new PlateauException("--rounds must be between 1 and 20.");
         }
         Device device = Inputs.device(o);
         Path saeDir = null;
@@ -60,13 +70,32 @@ final class BenchCommand implements Command {
             long resident = Memory.residentBytes();
             Bench bench = new Bench(model, sae, device, err);
             try (Lab lab = Lab.inMemory(model, sae, "bench")) {
-                Bench.Single single = bench.single(sweeps);
-                Bench.Study study = bench.study(lab, "");
-                Bench.Batched batched = bench.batched(study.sweepsPerBase());
-                Bench.Explore explore = bench.explore(lab);
+                List<Bench.Single> singles = new ArrayList<>();
+                List<Bench.Batched> batcheds = new ArrayList<>();
+                List<Bench.Explore> explores = new ArrayList<>();
+                Bench.Study study = null;
+                for (int k = 0; k < rounds; k++) {
+                    if (rounds > 1) {
+                        err.println("bench: round " + (k + 1) + " of " + rounds);
+                    }
+                    singles.add(bench.single(sweeps));
+                    if (study == null) {
+                        study = bench.study(lab, "");
+                    }
+                    batcheds.add(bench.batched(study.sweepsPerBase()));
+                    explores.add(bench.explore(lab));
+                }
                 double authors = bench.authorsPath();
                 double naive = bench.naivePath();
-                ObjectNode r = report(device, loadSeconds, resident, bench, single, batched, study, explore, authors, naive);
+                ObjectNode r = report(device, loadSeconds, resident, bench, medianRound(singles, Bench.Single::seconds),
+                        medianRound(batcheds, Bench.Batched::secondsPerSweep), study,
+                        medianRound(explores, Bench.Explore::redrawSeconds), authors, naive);
+                if (rounds > 1) {
+                    ranges(r, singles, batcheds, explores);
+                    DoubleSummaryStatistics rate = singles.stream().mapToDouble(Bench.Single::matmulGflops).summaryStatistics();
+                    r.putArray("limit_reproduce_hours_range").add(round(limitHours(bench, study, rate.getMax()), 2))
+                            .add(round(limitHours(bench, study, rate.getMin()), 2));
+                }
                 out.println(o.has("json") ? r.toPrettyString() : text(r, bench));
             }
         } finally {
@@ -77,7 +106,6 @@ final class BenchCommand implements Command {
     private static ObjectNode report(Device device, double loadSeconds, long resident, Bench bench, Bench.Single single,
             Bench.Batched batched, Bench.Study study, Bench.Explore explore, double authors, double naive) {
         double flops = bench.sweepFlops() + bench.prefillFlops();
-        double perBaseFlops = study.sweepsPerBase() * bench.sweepFlops() + bench.prefillFlops();
         ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("device", device.toString());
         r.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
@@ -113,9 +141,37 @@ final class BenchCommand implements Command {
         r.put("estimated_reproduce_hours", round(study.hours(Paper.N), 2));
         r.put("layer_study_bases", LayersCommand.DEFAULT_N);
         r.put("estimated_layer_study_hours", round(study.layerStudyHours(bench, LayersCommand.DEFAULT_N), 2));
-        // the physical limit: the study's matrix products at the plain matrix-multiply rate, nothing else
-        r.put("limit_reproduce_hours", round(Paper.N * perBaseFlops / (single.matmulGflops() * 1e9) / 3600, 2));
+        r.put("limit_reproduce_hours", round(limitHours(bench, study, single.matmulGflops()), 2));
         return r;
+    }
+
+    /** The physical limit: the study's matrix products at the plain matrix-multiply rate, nothing else. */
+    private static double limitHours(Bench bench, Bench.Study study, double matmulGflops) {
+        return Paper.N * bench.baseFlops(study.sweepsPerBase()) / (matmulGflops * 1e9) / 3600;
+    }
+
+    /** The round whose {@code key} is the median (the lower middle of an even count): its figures stay together. */
+    private static <T> T medianRound(List<T> rounds, ToDoubleFunction<T> key) {
+        List<T> sorted = new ArrayList<>(rounds);
+        sorted.sort(Comparator.comparingDouble(key));
+        return sorted.get((sorted.size() - 1) / 2);
+    }
+
+    /** [min, max] over the rounds of what moves with the machine's rate, beside the median round's figures. */
+    private static void ranges(ObjectNode r, List<Bench.Single> singles, List<Bench.Batched> batcheds,
+            List<Bench.Explore> explores) {
+        r.put("rounds", singles.size());
+        range(r, "sweep_seconds_range", singles, Bench.Single::seconds, 4);
+        range(r, "matmul_gflops_range", singles, Bench.Single::matmulGflops, 1);
+        range(r, "fraction_of_matmul_peak_range", singles, Bench.Single::fractionOfMatmul, 3);
+        range(r, "batched_sweep_seconds_range", batcheds, Bench.Batched::secondsPerSweep, 4);
+        range(r, "batched_fraction_of_matmul_peak_range", batcheds, Bench.Batched::fractionOfMatmul, 3);
+        range(r, "explore_redraw_seconds_range", explores, Bench.Explore::redrawSeconds, 3);
+    }
+
+    private static <T> void range(ObjectNode r, String name, List<T> rounds, ToDoubleFunction<T> value, int digits) {
+        DoubleSummaryStatistics s = rounds.stream().mapToDouble(value).summaryStatistics();
+        r.putArray(name).add(round(s.getMin(), digits)).add(round(s.getMax(), digits));
     }
 
     private static String text(ObjectNode r, Bench bench) {
@@ -152,7 +208,30 @@ final class BenchCommand implements Command {
                 r.path("estimated_reproduce_hours").asDouble(), Paper.N, r.path("reproduce_seconds_per_base").asDouble(),
                 r.path("reproduce_fit_seconds").asDouble(), r.path("reproduce_firings_seconds").asDouble(), phases,
                 r.path("limit_reproduce_hours").asDouble(), r.path("layer_study_bases").asInt(),
-                r.path("estimated_layer_study_hours").asDouble());
+                r.path("estimated_layer_study_hours").asDouble()) + roundsText(r);
+    }
+
+    private static String roundsText(ObjectNode r) {
+        if (!r.has("rounds")) {
+            return "";
+        }
+        return String.format(Locale.ROOT, """
+                  over %d rounds (the figures above are the median round's; the study ran once):
+                    sweep %s s, batched %s s per sweep (%s of the matrix-multiply rate),
+                    plain multiply %s GFLOP/s, physical limit %s h, explore redraw %s s
+                """, r.path("rounds").asInt(), span(r, "sweep_seconds_range", "%.3f"),
+                span(r, "batched_sweep_seconds_range", "%.3f"), percents(r, "batched_fraction_of_matmul_peak_range"),
+                span(r, "matmul_gflops_range", "%.0f"), span(r, "limit_reproduce_hours_range", "%.2f"),
+                span(r, "explore_redraw_seconds_range", "%.3f"));
+    }
+
+    private static String span(ObjectNode r, String name, String format) {
+        return String.format(Locale.ROOT, format + "–" + format, r.path(name).get(0).asDouble(), r.path(name).get(1).asDouble());
+    }
+
+    private static String percents(ObjectNode r, String name) {
+        return String.format(Locale.ROOT, "%.0f–%.0f %%", 100 * r.path(name).get(0).asDouble(),
+                100 * r.path(name).get(1).asDouble());
     }
 
     private static void deleteQuietly(Path dir) {

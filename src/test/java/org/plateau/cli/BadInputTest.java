@@ -165,5 +165,7 @@ class BadInputTest {
         CliRun.of("forward", "--model", MODEL).assertRefused("--tokens");
         CliRun.of("forward", "--tokens", TOKENS).assertRefused("--model");
         CliRun.of("synth", "--model", MODEL, "--sae", SAE, "--tokens", TOKENS, "--method", "magic").assertRefused("unknown method");
+        CliRun.of("bench", "--rounds", "0").assertRefused("--rounds must be between 1 and 20");
+        CliRun.of("bench", "--sweeps", "0").assertRefused("--sweeps must be between 1 and 1000");
     }
 }
