@@ -91,10 +91,7 @@ final class BenchCommand implements Command {
                         medianRound(batcheds, Bench.Batched::secondsPerSweep), study,
                         medianRound(explores, Bench.Explore::redrawSeconds), authors, naive);
                 if (rounds > 1) {
-                    ranges(r, singles, batcheds, explores);
-                    DoubleSummaryStatistics rate = singles.stream().mapToDouble(Bench.Single::matmulGflops).summaryStatistics();
-                    r.putArray("limit_reproduce_hours_range").add(round(limitHours(bench, study, rate.getMax()), 2))
-                            .add(round(limitHours(bench, study, rate.getMin()), 2));
+                    ranges(r, bench, study, singles, batcheds, explores);
                 }
                 out.println(o.has("json") ? r.toPrettyString() : text(r, bench));
             }
@@ -158,11 +155,12 @@ final class BenchCommand implements Command {
     }
 
     /** [min, max] over the rounds of what moves with the machine's rate, beside the median round's figures. */
-    private static void ranges(ObjectNode r, List<Bench.Single> singles, List<Bench.Batched> batcheds,
-            List<Bench.Explore> explores) {
+    private static void ranges(ObjectNode r, Bench bench, Bench.Study study, List<Bench.Single> singles,
+            List<Bench.Batched> batcheds, List<Bench.Explore> explores) {
         r.put("rounds", singles.size());
         range(r, "sweep_seconds_range", singles, Bench.Single::seconds, 4);
         range(r, "matmul_gflops_range", singles, Bench.Single::matmulGflops, 1);
+        range(r, "limit_reproduce_hours_range", singles, s -> limitHours(bench, study, s.matmulGflops()), 2);
         range(r, "fraction_of_matmul_peak_range", singles, Bench.Single::fractionOfMatmul, 3);
         range(r, "batched_sweep_seconds_range", batcheds, Bench.Batched::secondsPerSweep, 4);
         range(r, "batched_fraction_of_matmul_peak_range", batcheds, Bench.Batched::fractionOfMatmul, 3);
