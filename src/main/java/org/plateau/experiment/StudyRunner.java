@@ -221,11 +221,13 @@ public final class StudyRunner {
     /** Appendix E for every target of base i, including the model-generated one (a real activation). */
     private List<LatentRecord> latentRecords(int i, float[] a, Map<TargetType, Target> made) {
         Sae sae = lab.sae();
+        List<Map.Entry<TargetType, Target>> targets = new ArrayList<>(made.entrySet());
+        List<List<Latent>> actives = sae.activeLatents(targets.stream().map(e -> e.getValue().activation()).toList());
         List<LatentRecord> out = new ArrayList<>();
-        for (Map.Entry<TargetType, Target> e : made.entrySet()) {
+        for (int k = 0; k < targets.size(); k++) {
+            Map.Entry<TargetType, Target> e = targets.get(k);
             float[] x = e.getValue().activation();
-            List<Latent> active = sae.activeLatents(x);
-            LatentProperties p = LatentProperties.of(sae, active);
+            LatentProperties p = LatentProperties.of(sae, actives.get(k));
             double[] shares = java.util.Arrays.copyOf(p.shares(), Math.min(p.shares().length, LatentRecord.MAX_SHARES));
             out.add(new LatentRecord(i, e.getKey().id(), p.activeCount(), shares, finite(p.meanPairwiseCos()),
                     finite(p.meanCosToTop()), norm(x), Targets.distance(x, a)));

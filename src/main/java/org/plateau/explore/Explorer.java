@@ -209,9 +209,10 @@ public final class Explorer implements AutoCloseable {
                     + " model and SAE to see its latents.");
         }
         float[] x = p.settings().point(p.base(), p.target().activation(), step);
-        List<Latent> base = sae.activeLatents(p.base());
-        List<Latent> target = sae.activeLatents(p.target().activation());
-        List<Latent> now = sae.activeLatents(x);
+        List<List<Latent>> codes = sae.activeLatents(List.of(p.base(), p.target().activation(), x));
+        List<Latent> base = codes.get(0);
+        List<Latent> target = codes.get(1);
+        List<Latent> now = codes.get(2);
         Set<Integer> before = new HashSet<>();
         base.forEach(l -> before.add(l.index()));
         Set<Integer> after = new HashSet<>();

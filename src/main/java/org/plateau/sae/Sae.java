@@ -25,10 +25,11 @@ import org.plateau.io.Safetensors;
  * {@link Normalization}). With x' = in(x) − b_dec (b_dec only when {@code apply_b_dec_to_input}) and
  * s = x'·W_enc, encode gives z = act(s); decode gives out(z·W_dec + b_dec).
  *
- * <p>The SAE works on one activation at a time, in Java with float64 accumulation over the
- * float32 weights, which stay memory-mapped from the file. Latent choices ("the latent whose
- * cosine is nearest to c") compare values that differ in the sixth digit among tens of
- * thousands of latents; float32 rounding would change those choices from one device to another.
+ * <p>The SAE works on one activation, or a few in one pass over the weights, in Java with float64
+ * accumulation over the float32 weights, which stay memory-mapped from the file. Latent choices
+ * ("the latent whose cosine is nearest to c") compare values that differ in the sixth digit among
+ * tens of thousands of latents; float32 rounding would change those choices from one device to
+ * another.
  */
 public final class Sae {
 
@@ -54,6 +55,9 @@ public final class Sae {
     private final double[] decoderNorms; // of the stored W_dec rows, before any fold
     private final boolean[] dead;
     private final int[] alive;
+    /** The live latents by log-sparsity, rising (ties: lower index first), and falling (ties: lower index first). */
+    private final int[] aliveRising;
+    private final int[] aliveFalling;
     private final Path dir;
 
     private Sae(Path dir, SaeConfig cfg, ByteBuffer wEncBytes, Map<String, float[]> encoder, FloatBuffer wDec, float[] bDec,
@@ -86,6 +90,8 @@ public final class Sae {
         if (logSparsity == null) {
             dead = null;
             alive = null;
+            aliveRising = null;
+            aliveFalling = null;
             return;
         }
         float min = Float.POSITIVE_INFINITY;
@@ -97,6 +103,10 @@ public final class Sae {
             dead[l] = logSparsity[l] == min;
         }
         alive = IntStream.range(0, n).filter(l -> !dead[l]).toArray();
+        Comparator<Integer> rising = Comparator.comparingDouble((Integer l) -> logSparsity[l]).thenComparingInt(l -> l);
+        Comparator<Integer> falling = Comparator.comparingDouble((Integer l) -> -logSparsity[l]).thenComparingInt(l -> l);
+        aliveRising = Arrays.stream(alive).boxed().sorted(rising).mapToInt(Integer::intValue).toArray();
+        aliveFalling = Arrays.stream(alive).boxed().sorted(falling).mapToInt(Integer::intValue).toArray();
     }
 
     /**
@@ -275,19 +285,41 @@ public final class Sae {
 
     /** The code z of an activation: non-zero entries are its active latents. */
     public double[] encode(float[] x) {
-        checkInput(x);
-        FloatKey key = new FloatKey(x.clone());
-        synchronized (recent) {
-            double[] known = recent.get(key);
-            if (known != null) {
-                return known.clone();
+        return encode(List.of(x)).get(0);
+    }
+
+    /**
+     * The codes of a few activations, each exactly as {@link #encode(float[])} gives it, in one
+     * pass over W_enc: reading W_enc (75 MB for 24,576 latents) costs more than the arithmetic
+     * of one activation, so k of them together take about a third of k passes' time.
+     */
+    public List<double[]> encode(List<float[]> xs) {
+        double[][] out = new double[xs.size()][];
+        List<FloatKey> missing = new ArrayList<>();
+        List<Integer> where = new ArrayList<>();
+        for (int r = 0; r < xs.size(); r++) {
+            checkInput(xs.get(r));
+            FloatKey key = new FloatKey(xs.get(r).clone());
+            synchronized (recent) {
+                double[] known = recent.get(key);
+                if (known != null) {
+                    out[r] = known.clone();
+                    continue;
+                }
+            }
+            missing.add(key);
+            where.add(r);
+        }
+        if (!missing.isEmpty()) {
+            double[][] z = encodeNow(missing.stream().map(FloatKey::x).toList());
+            for (int m = 0; m < z.length; m++) {
+                out[where.get(m)] = z[m];
+                synchronized (recent) {
+                    recent.put(missing.get(m), z[m].clone());
+                }
             }
         }
-        double[] z = encodeNow(key.x());
-        synchronized (recent) {
-            recent.put(key, z.clone());
-        }
-        return z;
+        return Arrays.asList(out);
     }
 
     private void checkInput(float[] x) {
@@ -310,25 +342,43 @@ public final class Sae {
         return out;
     }
 
-    private double[] encodeNow(float[] x) {
+    private double[][] encodeNow(List<float[]> xs) {
         int d = cfg.dIn();
         int n = cfg.dSae();
-        double[] input = encoderInput(x);
-        double[] s = new double[n];
-        // blocks of latents in parallel; within a block W_enc is read row by row, in memory order
+        int k = xs.size();
+        double[][] inputs = xs.stream().map(this::encoderInput).toArray(double[][]::new);
+        double[][] s = new double[k][n];
+        // blocks of latents in parallel; within a block W_enc is read row by row, in memory order,
+        // each row's piece widened to float64 once for all k activations (a loop the JIT vectorizes);
+        // every s[j] sums over i in ascending order, whatever k is
         int block = 512;
         IntStream.range(0, (n + block - 1) / block).parallel().forEach(b -> {
             int from = b * block;
-            int to = Math.min(n, from + block);
+            int len = Math.min(n, from + block) - from;
+            float[] row = new float[len];
+            double[] wide = new double[len];
+            double[][] acc = new double[k][len];
             for (int i = 0; i < d; i++) {
-                double xi = input[i];
-                int row = i * n;
-                for (int j = from; j < to; j++) {
-                    s[j] += xi * wEnc.get(row + j);
+                wEnc.get(i * n + from, row, 0, len);
+                for (int j = 0; j < len; j++) {
+                    wide[j] = row[j];
+                }
+                for (int r = 0; r < k; r++) {
+                    double xi = inputs[r][i];
+                    double[] a = acc[r];
+                    for (int j = 0; j < len; j++) {
+                        a[j] += xi * wide[j];
+                    }
                 }
             }
+            for (int r = 0; r < k; r++) {
+                System.arraycopy(acc[r], 0, s[r], from, len);
+            }
         });
-        return activateAll(s);
+        for (int r = 0; r < k; r++) {
+            s[r] = activateAll(s[r]);
+        }
+        return s;
     }
 
     /** x' = (in(x) − b_dec)·f: what meets W_enc (f the folded norm factor, 1 if none). */
@@ -535,6 +585,11 @@ public final class Sae {
         return active(encode(x));
     }
 
+    /** The active latents of each of a few activations, in one pass over W_enc (see {@link #encode(List)}). */
+    public List<List<Latent>> activeLatents(List<float[]> xs) {
+        return encode(xs).stream().map(Sae::active).toList();
+    }
+
     // ------------------------------------------------------------------ latent properties
 
     /** log10 of a latent's firing frequency; NaN when the SAE came without sparsity.safetensors (display only). */
@@ -582,8 +637,22 @@ public final class Sae {
         return s / (decoderNorms[a] * decoderNorms[b]);
     }
 
+    /** The last few {@link #cosinesTo} answers: a base's top latent is asked for by each structured synthesis. */
+    private final java.util.LinkedHashMap<Integer, double[]> recentCosines = new java.util.LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Integer, double[]> eldest) {
+            return size() > 4;
+        }
+    };
+
     /** Cosine of every latent's decoder row with that of {@code latent}. */
     public double[] cosinesTo(int latent) {
+        synchronized (recentCosines) {
+            double[] known = recentCosines.get(latent);
+            if (known != null) {
+                return known.clone();
+            }
+        }
         int d = cfg.dIn();
         double[] ref = new double[d];
         for (int i = 0; i < d; i++) {
@@ -598,6 +667,9 @@ public final class Sae {
             }
             out[l] = s / decoderNorms[l];
         });
+        synchronized (recentCosines) {
+            recentCosines.put(latent, out.clone());
+        }
         return out;
     }
 
@@ -608,23 +680,57 @@ public final class Sae {
     public List<Integer> sparsityNeighbours(int latent, int k, java.util.Set<Integer> exclude) {
         float[] logSparsity = requireSparsity();
         double target = logSparsity[latent];
-        Comparator<Integer> nearer = Comparator.comparingDouble((Integer l) -> Math.abs((double) logSparsity[l] - target))
-                .thenComparingInt(l -> l);
-        // the k best seen so far, worst on top: one pass instead of sorting every latent
-        java.util.PriorityQueue<Integer> best = new java.util.PriorityQueue<>(k + 1, nearer.reversed());
-        for (int l : alive) {
-            if (l == latent || exclude.contains(l)) {
-                continue;
+        // Walking out from the target through the live latents sorted both ways meets them in order
+        // of distance, ties by index: those above (or level) from aliveRising, those below from
+        // aliveFalling. Merging the two walks gives the k nearest without visiting every latent.
+        int up = firstAtOrPast(aliveRising, logSparsity, target, true);
+        int down = firstAtOrPast(aliveFalling, logSparsity, target, false);
+        List<Integer> out = new ArrayList<>();
+        while (out.size() < k) {
+            up = skip(aliveRising, up, latent, exclude);
+            down = skip(aliveFalling, down, latent, exclude);
+            boolean hasUp = up < aliveRising.length;
+            boolean hasDown = down < aliveFalling.length;
+            if (!hasUp && !hasDown) {
+                break;
             }
-            if (best.size() < k) {
-                best.add(l);
-            } else if (nearer.compare(l, best.peek()) < 0) {
-                best.poll();
-                best.add(l);
+            boolean takeUp = hasUp;
+            if (hasUp && hasDown) {
+                int a = aliveRising[up];
+                int b = aliveFalling[down];
+                double da = Math.abs((double) logSparsity[a] - target);
+                double db = Math.abs((double) logSparsity[b] - target);
+                takeUp = da < db || (da == db && a < b);
+            }
+            out.add(takeUp ? aliveRising[up++] : aliveFalling[down++]);
+        }
+        return out;
+    }
+
+    /**
+     * The first position of {@code order} at or above {@code target} (rising), or strictly below it
+     * (falling): the two walks share no latent.
+     */
+    private static int firstAtOrPast(int[] order, float[] logSparsity, double target, boolean rising) {
+        int lo = 0;
+        int hi = order.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            double v = logSparsity[order[mid]];
+            boolean before = rising ? v < target : v >= target;
+            if (before) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
             }
         }
-        List<Integer> out = new ArrayList<>(best);
-        out.sort(nearer);
-        return out;
+        return lo;
+    }
+
+    private static int skip(int[] order, int at, int latent, java.util.Set<Integer> exclude) {
+        while (at < order.length && (order[at] == latent || exclude.contains(order[at]))) {
+            at++;
+        }
+        return at;
     }
 }

@@ -64,13 +64,17 @@ class SaeKindsTest {
         ReferenceSae ref = ReferenceSae.load(dir, factor);
         SplittableRandom rng = new SplittableRandom(7);
         int fired = 0;
+        List<float[]> xs = new java.util.ArrayList<>();
+        List<double[]> codes = new java.util.ArrayList<>();
         for (int n = 0; n < 25; n++) {
             float[] x = SaeKindFiles.activation(rng);
+            xs.add(x);
             double[] xd = new double[x.length];
             for (int i = 0; i < x.length; i++) {
                 xd[i] = x[i];
             }
             double[] z = sae.encode(x);
+            codes.add(z);
             double[] want = ref.code(xd);
             for (int j = 0; j < want.length; j++) {
                 assertEquals(want[j], z[j], 1e-9 * (1 + Math.abs(want[j])), name + ": latent " + j + " of activation " + n);
@@ -85,10 +89,46 @@ class SaeKindsTest {
                 assertEquals(rec[i], got[i], 1e-5 * (1 + Math.abs(rec[i])), name + ": reconstruction " + i);
             }
         }
+        // all of them in one pass, by an SAE that remembers none of them: the same codes, bit for bit
+        List<double[]> together = Sae.load(dir, factor).encode(xs);
+        for (int n = 0; n < xs.size(); n++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(codes.get(n), together.get(n), name + ": activation " + n + " encoded with others");
+        }
         // a test whose SAE never fires would compare zeros
         assertTrue(fired > 25, name + ": only " + fired + " latents fired over 25 activations");
         if (name.startsWith("topk")) {
             assertTrue(fired <= 25 * sae.config().k(), name + ": at most k per activation");
+        }
+    }
+
+    @Test
+    void sparsityNeighboursAreTheNearestByPlainSortingTiesIncluded() {
+        Path dir = SaeKindFiles.write(tmp.resolve("ties"), "\"architecture\": \"standard\"", 5, "b_enc");
+        // few distinct values, spaced so that distances tie exactly on both sides; -10 marks the dead
+        float[] levels = {-10f, -1f, -1.5f, -2f, -2.5f, -3f, -4f};
+        SplittableRandom rng = new SplittableRandom(3);
+        float[] sparsity = new float[SaeKindFiles.D_SAE];
+        for (int l = 0; l < sparsity.length; l++) {
+            sparsity[l] = levels[rng.nextInt(levels.length)];
+        }
+        new org.plateau.io.SafetensorsWriter().put("sparsity", sparsity, SaeKindFiles.D_SAE)
+                .write(dir.resolve("sparsity.safetensors"));
+        Sae sae = Sae.load(dir);
+        for (int latent = 0; latent < sparsity.length; latent++) {
+            java.util.Set<Integer> exclude = new java.util.HashSet<>();
+            for (int e = 0; e < 6; e++) {
+                exclude.add(rng.nextInt(sparsity.length));
+            }
+            for (int k : new int[] {1, 4, 25, sparsity.length}) {
+                double target = sparsity[latent];
+                int self = latent;
+                List<Integer> want = java.util.stream.IntStream.range(0, sparsity.length).boxed()
+                        .filter(l -> l != self && sparsity[l] != -10f && !exclude.contains(l))
+                        .sorted(java.util.Comparator.comparingDouble((Integer l) -> Math.abs((double) sparsity[l] - target))
+                                .thenComparingInt(l -> l))
+                        .limit(k).toList();
+                assertEquals(want, sae.sparsityNeighbours(latent, k, exclude), "latent " + latent + ", k " + k);
+            }
         }
     }
 

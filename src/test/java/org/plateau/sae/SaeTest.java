@@ -73,6 +73,22 @@ class SaeTest {
 
     @ParameterizedTest
     @MethodSource("org.plateau.Fixtures#all")
+    void cosinesToEveryLatentAreThePairwiseCosinesAndSurviveTheCallersEdits(Fixture f) {
+        Sae sae = Case.of(f).sae();
+        for (int latent : new int[] {0, sae.width() / 2, sae.width() - 1}) {
+            double[] cos = sae.cosinesTo(latent);
+            assertEquals(1.0, cos[latent], 1e-12, "a latent with itself");
+            for (int other = 0; other < sae.width(); other++) {
+                assertEquals(sae.cosine(latent, other), cos[other], 1e-12, "latent " + latent + " with " + other);
+            }
+            double[] again = cos.clone();
+            java.util.Arrays.fill(cos, 7.0); // asked again, the answer remembered is not the edited one
+            assertArrayEquals(again, sae.cosinesTo(latent));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.plateau.Fixtures#all")
     void structuredChoosesTheOraclesLatents(Fixture f) {
         Case c = Case.of(f);
         JsonNode want = f.expected().path("synthetic_structured");
