@@ -264,12 +264,17 @@ public final class Sae {
     // ------------------------------------------------------------------ encode / decode
 
     /** The last few codes computed: a base's activation is encoded by each synthesis made from it. */
-    private final java.util.LinkedHashMap<FloatKey, double[]> recent = new java.util.LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<FloatKey, double[]> eldest) {
-            return size() > 4;
-        }
-    };
+    private final Map<FloatKey, double[]> recent = lastUsed(4);
+
+    /** A map that keeps only the {@code capacity} entries used last (guard it with its own lock). */
+    private static <K, V> Map<K, V> lastUsed(int capacity) {
+        return new java.util.LinkedHashMap<>(2 * capacity, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
 
     private record FloatKey(float[] x) {
         @Override
@@ -638,12 +643,7 @@ public final class Sae {
     }
 
     /** The last few {@link #cosinesTo} answers: a base's top latent is asked for by each structured synthesis. */
-    private final java.util.LinkedHashMap<Integer, double[]> recentCosines = new java.util.LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<Integer, double[]> eldest) {
-            return size() > 4;
-        }
-    };
+    private final Map<Integer, double[]> recentCosines = lastUsed(4);
 
     /** Cosine of every latent's decoder row with that of {@code latent}. */
     public double[] cosinesTo(int latent) {
