@@ -31,6 +31,7 @@ import org.plateau.model.Gpt2;
 import org.plateau.model.Gpt2Config;
 import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.HookPoint;
+import org.plateau.model.Lanes;
 import org.plateau.perturbation.ActivationDistribution;
 import org.plateau.perturbation.Curve;
 import org.plateau.perturbation.Paper;
@@ -89,6 +90,9 @@ final class Bench {
 
     /** A base's sweeps batched as reproduce runs them. */
     record Batched(double secondsPerSweep, double fractionOfMatmul) {}
+
+    /** The same with {@code --lanes 2}: seconds per sweep, and how many times as fast as one lane (median, range). */
+    record SideBySide(double secondsPerSweep, double gain, double minGain, double maxGain) {}
 
     /**
      * Where a base of the real study spends its time, and what its statistics cost once: the
@@ -172,22 +176,14 @@ final class Bench {
 
     Batched batched(int sweepsPerBase) {
         err.println("bench: timing one base's " + sweepsPerBase + " sweeps batched as reproduce runs them…");
-        PerturbationSweep sweep = new PerturbationSweep(model);
+        PerturbationSweep sweep = new PerturbationSweep(model, Lanes.one());
         float[] target = model.activation(targetTokens, hook);
         double perBaseFlops = baseFlops(sweepsPerBase);
         try (MatMul mm = new MatMul(device)) {
             double[] seconds = new double[3];
             double[] ratio = new double[3];
             for (int i = -1; i < seconds.length; i++) {
-                long t = System.nanoTime();
-                try (Gpt2Prefix prefix = model.prefill(baseTokens, hook)) {
-                    List<PerturbationSweep.Job> jobs = new ArrayList<>();
-                    for (int j = 0; j < sweepsPerBase; j++) {
-                        jobs.add(new PerturbationSweep.Job(prefix.activation(), target, settings));
-                    }
-                    sweep.runAll(prefix, jobs, Perturber.MAX_BATCH_ROWS);
-                }
-                double perSweep = seconds(t) / sweepsPerBase;
+                double perSweep = baseSeconds(sweep, sweepsPerBase, target) / sweepsPerBase;
                 double rate = mm.gflops();
                 if (i >= 0) {
                     seconds[i] = perSweep;
@@ -196,6 +192,55 @@ final class Bench {
             }
             return new Batched(median(seconds), median(ratio));
         }
+    }
+
+    /**
+     * {@code reproduce --lanes 2} against one lane: a base's sweeps batched both ways, alternating,
+     * each first in turn, {@code rounds} times. Timed last: the memory that the lanes' threads keep
+     * would otherwise count in the peaks of everything after. Null without two CPU cores.
+     */
+    SideBySide sideBySide(int sweepsPerBase, int rounds) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (cores < 2 || !Device.Type.CPU.equals(device.getDeviceType())) {
+            return null;
+        }
+        err.println("bench: timing a base's sweeps with --lanes 2 against one lane, " + rounds + " rounds…");
+        PerturbationSweep oneLane = new PerturbationSweep(model, Lanes.one());
+        float[] target = model.activation(targetTokens, hook);
+        try (Lanes two = Lanes.sideBySide(2, cores / 2)) {
+            PerturbationSweep twoLanes = new PerturbationSweep(model, two);
+            baseSeconds(twoLanes, sweepsPerBase, target); // the lanes' first run
+            double[] seconds = new double[rounds];
+            double[] gain = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                double one = 0;
+                double side = 0;
+                for (int k = 0; k < 2; k++) {
+                    if ((k == 0) == (i % 2 == 0)) {
+                        one = baseSeconds(oneLane, sweepsPerBase, target);
+                    } else {
+                        side = baseSeconds(twoLanes, sweepsPerBase, target);
+                    }
+                }
+                seconds[i] = side / sweepsPerBase;
+                gain[i] = one / side;
+            }
+            return new SideBySide(median(seconds), median(gain), Arrays.stream(gain).min().orElse(0),
+                    Arrays.stream(gain).max().orElse(0));
+        }
+    }
+
+    /** Seconds of one base: its prompt prepared, then its sweeps batched. */
+    private double baseSeconds(PerturbationSweep sweep, int sweepsPerBase, float[] target) {
+        long t = System.nanoTime();
+        try (Gpt2Prefix prefix = model.prefill(baseTokens, hook)) {
+            List<PerturbationSweep.Job> jobs = new ArrayList<>();
+            for (int j = 0; j < sweepsPerBase; j++) {
+                jobs.add(new PerturbationSweep.Job(prefix.activation(), target, settings));
+            }
+            sweep.runAll(prefix, jobs, Perturber.MAX_BATCH_ROWS);
+        }
+        return seconds(t);
     }
 
     /** The paper authors' pipeline: 101 whole prompts as one batch, everything cached, logits at every position. */

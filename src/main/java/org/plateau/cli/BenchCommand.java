@@ -93,6 +93,12 @@ final class BenchCommand implements Command {
                 if (rounds > 1) {
                     ranges(r, bench, study, singles, batcheds, explores);
                 }
+                Bench.SideBySide side = bench.sideBySide(study.sweepsPerBase(), Math.max(3, rounds));
+                if (side != null) {
+                    r.put("batched_two_lanes_sweep_seconds", round(side.secondsPerSweep(), 4));
+                    r.put("batched_two_lanes_speedup", round(side.gain(), 3));
+                    r.putArray("batched_two_lanes_speedup_range").add(round(side.minGain(), 3)).add(round(side.maxGain(), 3));
+                }
                 out.println(o.has("json") ? r.toPrettyString() : text(r, bench));
             }
         } finally {
@@ -184,6 +190,7 @@ final class BenchCommand implements Command {
                   naive path (one step at a time)     %.3f s  → %.1f× faster
                   plain %dx%d matrix multiply       %.1f GFLOP/s; a single sweep runs at %.0f %% of it
                   a base's %d sweeps batched          %.3f s per sweep → %.0f %% of the matrix-multiply rate
+                                                      %s
                   explore: redraw on a loaded base    %.3f s; a new prompt's first curve %.3f s
                   resident after loading              %d MB (peak %d MB; during reproduce %d MB)
                   full default reproduce              ≈ %.2f h on this machine (%d bases × %.2f s + %.0f s fitting
@@ -200,6 +207,11 @@ final class BenchCommand implements Command {
                 100 * r.path("fraction_of_matmul_peak").asDouble(),
                 r.path("reproduce_sweeps").asInt() / Paper.N, r.path("batched_sweep_seconds").asDouble(),
                 100 * r.path("batched_fraction_of_matmul_peak").asDouble(),
+                r.has("batched_two_lanes_speedup") ? String.format(Locale.ROOT,
+                        "with --lanes 2: %.3f s per sweep, %.2f× as fast (%s×, alternating, timed last)",
+                        r.path("batched_two_lanes_sweep_seconds").asDouble(), r.path("batched_two_lanes_speedup").asDouble(),
+                        span(r, "batched_two_lanes_speedup_range", "%.2f"))
+                        : "(--lanes 2 not timed: it needs two CPU cores)",
                 r.path("explore_redraw_seconds").asDouble(), r.path("explore_first_curve_seconds").asDouble(),
                 r.path("resident_mb").asLong(), r.path("peak_resident_mb").asLong(),
                 r.path("reproduce_peak_resident_mb").asLong(),

@@ -52,6 +52,7 @@ final class LayersCommand implements Command {
                 .value("experiments", "LIST", "sensitivity,relative,plateau,latents (default sensitivity,relative,plateau)")
                 .with(Inputs.perturbation())
                 .with(Inputs.figureFormats())
+                .with(Inputs.lanes())
                 .value("read", "NAME", "read hook (default the last block's hook_resid_post)")
                 .flag("resume", "continue an interrupted study in --out")
                 .flag("force", "write into --out although it holds other files (an earlier study there starts over)");
@@ -72,7 +73,9 @@ final class LayersCommand implements Command {
         boolean measure = "measure".equals(o.get("target-cos", "").strip());
         String model = o.get("model", ModelSources.DEFAULT_MODEL);
         HubClient hub = new HubClient(HubSettings.fromEnvironment());
+        int lanes = Inputs.lanes(o);
         try (Lab lab = Inputs.openLab(model, null, o, err)) {
+            Inputs.useLanes(lab, lanes, err);
             int nLayer = lab.model().config().nLayer();
             List<LayerStudy.LayerSae> layers = LayerStudy.saes(release,
                     LayerStudy.parseLayers(o.get("layers", "all"), nLayer), nLayer);

@@ -44,6 +44,7 @@ final class ReproduceCommand implements Command {
                 .value("experiments", "LIST", "sensitivity,relative,plateau,latents (default all)")
                 .with(Inputs.perturbation())
                 .with(Inputs.figureFormats())
+                .with(Inputs.lanes())
                 .flag("resume", "continue an interrupted run in --out")
                 .flag("force", "write into --out although it holds other files (an earlier run there starts over)")
                 .with(Inputs.hooks());
@@ -81,7 +82,9 @@ final class ReproduceCommand implements Command {
         // the paper's setting unless told otherwise; an explicitly chosen model gets no default SAE
         String model = o.get("model", ModelSources.DEFAULT_MODEL);
         String sae = o.has("model") ? o.get("sae", null) : o.get("sae", ModelSources.DEFAULT_SAE);
+        int lanes = Inputs.lanes(o);
         try (Lab lab = openWithDemoHint(model, sae, o, err)) {
+            Inputs.useLanes(lab, lanes, err);
             String datasetName = o.get("dataset", Datasets.AUTO);
             Datasets.Dataset dataset = Datasets.open(datasetName, lab.model().config(), Paper.PROMPT_LENGTH);
             var hook = Inputs.hook(o, lab.model());

@@ -26,7 +26,7 @@ import org.plateau.sae.LatentCooccurrence;
  */
 public final class Perturber {
 
-    /** Rows per batched pass: all sweeps of a base at once (18 × 101), within a bounded memory. */
+    /** Rows per batched pass, within a bounded memory: a base's 21 sweeps (21 × 101 rows) in two even batches. */
     public static final int MAX_BATCH_ROWS = 2048;
 
     private final Lab lab;

@@ -30,6 +30,7 @@ public final class Gpt2 implements AutoCloseable {
     private final List<TransformerBlock> blocks;
     private final Processing processing;
     private final NDManager manager;
+    private Lanes lanes = Lanes.one();
 
     private Gpt2(Gpt2Weights weights, Processing processing, NDManager manager) {
         this.cfg = weights.config();
@@ -79,6 +80,22 @@ public final class Gpt2 implements AutoCloseable {
     /** The manager that owns the weights; runs make sub-managers of it. */
     public NDManager manager() {
         return manager;
+    }
+
+    /** Where independent batches on this model run: one after the other unless {@link #runSideBySide} was asked. */
+    public synchronized Lanes lanes() {
+        return lanes;
+    }
+
+    /**
+     * From now on, independent batches (a base's sweeps) run {@code count} at a time, each lane
+     * with its share of the CPU's cores; 1 runs them one after the other with all of them. See
+     * {@link Lanes} for what it gains and costs. On a GPU, or with fewer cores than lanes, there
+     * is one lane.
+     */
+    public synchronized void runSideBySide(int count) {
+        lanes.close();
+        lanes = Lanes.forDevice(device(), count);
     }
 
     List<TransformerBlock> blocks() {
@@ -380,6 +397,9 @@ public final class Gpt2 implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            lanes.close();
+        }
         manager.close();
     }
 }

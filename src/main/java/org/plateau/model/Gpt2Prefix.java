@@ -17,7 +17,10 @@ import org.plateau.PlateauException;
  * <p>Only the blocks before the hook run up front (they give A). The earlier positions go through
  * the later blocks together with the first batch, in the same matrix products: a prompt of ten
  * tokens alone would read every weight of those blocks for ten rows, a cost that is all memory
- * traffic. Their keys and values are kept for the batches after. Owns native memory: close it.
+ * traffic. Their keys and values are kept for the batches after, once that batch is through (a
+ * batch that fails half-way keeps nothing, and the next carries them again). A batch run at the
+ * same time on another lane ({@link #runCarrying}) carries its own copy of them and keeps nothing,
+ * so that it need not wait. Owns native memory: close it.
  */
 public final class Gpt2Prefix implements AutoCloseable {
 
@@ -25,14 +28,12 @@ public final class Gpt2Prefix implements AutoCloseable {
     private final NDManager store;
     private final int[] tokens;
     private final HookPoint at;
-    /** Per block from {@code at} on: keys transposed [H, dh, P] and values [H, P, dh] of positions 0..P−1. */
+    /** Per block from {@code at} on: keys transposed [H, dh, P] and values [H, P, dh] of positions 0..P−1, once kept. */
     private final NDArray[] keysT;
     private final NDArray[] values;
     private final float[] activation;
-    /** The earlier positions [P, d] at {@code at}, until the first batch has taken them through the later blocks. */
-    private NDArray pending;
-    /** A first batch failed half-way: the kept keys and values are incomplete. */
-    private boolean broken;
+    /** The earlier positions [P, d] at {@code at}, until a batch has taken them through the later blocks. */
+    private NDArray pending; // guarded by this
 
     Gpt2Prefix(Gpt2 model, int[] tokens, HookPoint at) {
         this.model = model;
@@ -93,58 +94,110 @@ public final class Gpt2Prefix implements AutoCloseable {
      * first row is the point every KL of the sweep compares with.
      */
     public Readout run(NDArray vectors, HookPoint read, int[] starts) {
-        if (read.index() < at.index()) {
-            throw new PlateauException("The read hook " + read + " comes before the perturbed hook " + at + ".");
-        }
-        NDManager m = vectors.getManager();
-        NDArray resid = vectors;
-        NDArray readValues = read.index() == at.index() ? Gpt2.keep(resid, m) : null;
-        List<TransformerBlock> blocks = model.blocks();
-        if (broken) {
-            throw new IllegalStateException("this prompt's preparation failed; prepare it again");
-        }
-        boolean first = pending != null;
-        broken = first; // until the first batch has been through every block
-        for (int point = at.index(); point < blocks.size(); point++) {
-            TransformerBlock block = blocks.get(point);
-            if (first) {
-                resid = withPrefix(block, point, resid);
-            } else {
-                NDArray kT = keysT[point];
-                NDArray v = values[point];
-                resid = Gpt2.scoped(resid, x -> block.forwardLast(x, kT, v));
+        return run(vectors, read, starts, carry(), true);
+    }
+
+    /**
+     * A copy of the earlier positions for a batch that runs beside the first one (see
+     * {@link #runCarrying}), or null when their keys and values are kept already.
+     */
+    public synchronized Carried carry() {
+        return pending == null ? null : new Carried(pending, store.newSubManager());
+    }
+
+    /**
+     * As {@link #run}, with {@code copy} from {@link #carry()}: the batch takes its own copy of
+     * the earlier positions through the blocks and keeps nothing, so that it can run on another
+     * thread beside the first batch instead of waiting for that batch's keys and values. The
+     * copy is used up. With a null copy, as {@link #run} once the keys and values are kept.
+     */
+    public Readout runCarrying(NDArray vectors, HookPoint read, int[] starts, Carried copy) {
+        return run(vectors, read, starts, copy, false);
+    }
+
+    private Readout run(NDArray vectors, HookPoint read, int[] starts, Carried carried, boolean keep) {
+        try (carried) {
+            if (read.index() < at.index()) {
+                throw new PlateauException("The read hook " + read + " comes before the perturbed hook " + at + ".");
             }
-            if (read.index() == point + 1) {
-                readValues = resid;
+            NDManager m = vectors.getManager();
+            NDArray resid = vectors;
+            NDArray readValues = read.index() == at.index() ? Gpt2.keep(resid, m) : null;
+            List<TransformerBlock> blocks = model.blocks();
+            for (int point = at.index(); point < blocks.size(); point++) {
+                TransformerBlock block = blocks.get(point);
+                if (carried != null) {
+                    resid = carried.through(block, point, resid);
+                } else {
+                    NDArray kT = keysT[point];
+                    NDArray v = values[point];
+                    resid = Gpt2.scoped(resid, x -> block.forwardLast(x, kT, v));
+                }
+                if (read.index() == point + 1) {
+                    readValues = resid;
+                }
             }
-        }
-        if (first) {
-            pending.close();
-            pending = null;
-            broken = false;
-        }
-        try (NDManager scratch = m.newSubManager()) {
-            resid.tempAttach(scratch);
-            return new Readout(readValues, SweepKl.perRow(model.lnF(resid), model.unembedding(), starts));
+            if (carried != null && keep) {
+                keepFrom(carried);
+            }
+            try (NDManager scratch = m.newSubManager()) {
+                resid.tempAttach(scratch);
+                return new Readout(readValues, SweepKl.perRow(model.lnF(resid), model.unembedding(), starts));
+            }
         }
     }
 
-    /** Block {@code point} for the batch and the earlier positions together; their keys and values are kept. */
-    private NDArray withPrefix(TransformerBlock block, int point, NDArray batch) {
-        NDManager home = batch.getManager();
-        try (NDManager scratch = home.newSubManager()) {
-            // both inputs in the scratch: every intermediate lands there and goes with it
-            batch.tempAttach(scratch);
-            pending.tempAttach(scratch);
-            long p = pending.getShape().get(0);
-            NDArray[] out = block.forwardPrefixAndLast(pending, batch, Gpt2.causalMask((int) p, scratch));
-            keysT[point] = Gpt2.keep(out[2], store);
-            values[point] = Gpt2.keep(out[3], store);
-            NDArray next = Gpt2.keep(out[0], store);
-            pending.close();
-            pending = next;
-            NDArray result = Gpt2.keep(out[1], home);
-            return result;
+    private synchronized void keepFrom(Carried carried) {
+        if (pending == null) {
+            return; // kept already
+        }
+        for (int point = at.index(); point < keysT.length; point++) {
+            keysT[point] = carried.keysT[point];
+            values[point] = carried.values[point];
+            keysT[point].attach(store);
+            values[point].attach(store);
+        }
+        pending.close();
+        pending = null;
+    }
+
+    /**
+     * The earlier positions on their way through the blocks beside a batch, in a copy of their
+     * own, with the keys and values that each block gives them.
+     */
+    public final class Carried implements AutoCloseable {
+        private final NDManager home;
+        private NDArray positions;
+        private final NDArray[] keysT = new NDArray[model.config().nLayer()];
+        private final NDArray[] values = new NDArray[model.config().nLayer()];
+
+        private Carried(NDArray earlier, NDManager home) {
+            this.home = home;
+            this.positions = Gpt2.keep(earlier, home);
+        }
+
+        /** Block {@code point} for the batch and the earlier positions together. */
+        NDArray through(TransformerBlock block, int point, NDArray batch) {
+            NDManager batchHome = batch.getManager();
+            try (NDManager scratch = batchHome.newSubManager()) {
+                // both inputs in the scratch: every intermediate lands there and goes with it
+                batch.tempAttach(scratch);
+                positions.tempAttach(scratch);
+                long p = positions.getShape().get(0);
+                NDArray[] out = block.forwardPrefixAndLast(positions, batch, Gpt2.causalMask((int) p, scratch));
+                keysT[point] = Gpt2.keep(out[2], home);
+                values[point] = Gpt2.keep(out[3], home);
+                NDArray next = Gpt2.keep(out[0], home);
+                positions.close();
+                positions = next;
+                return Gpt2.keep(out[1], batchHome);
+            }
+        }
+
+        /** Frees what was not kept. */
+        @Override
+        public void close() {
+            home.close();
         }
     }
 

@@ -2,6 +2,7 @@ package org.plateau.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -71,8 +72,17 @@ final class TransformerBlock {
      */
     NDArray forwardLast(NDArray residPre, NDArray cachedKeysT, NDArray cachedValues) {
         // the sums land in the fresh outputs (a + b is b + a exactly): no new [B, d] arrays
-        NDArray residMid = attnLast(ln1(residPre), cachedKeysT, cachedValues).addi(residPre);
-        return mlp(ln2(residMid)).addi(residMid);
+        NDArray residMid = Gpt2.scoped(residPre, x -> attnLast(ln1(x), cachedKeysT, cachedValues).addi(x));
+        return mlpResidual(residMid);
+    }
+
+    /**
+     * resid_mid → resid_post, in a scope of its own: the attention's intermediates are freed
+     * before the MLP's [B, 4d] arrays are made, so that a batch's memory peaks at the larger of
+     * the two halves of the block, not at their sum.
+     */
+    private NDArray mlpResidual(NDArray residMid) {
+        return Gpt2.scoped(residMid, x -> mlp(ln2(x)).addi(x));
     }
 
     /**
@@ -85,21 +95,30 @@ final class TransformerBlock {
     NDArray[] forwardPrefixAndLast(NDArray prefix, NDArray last, NDArray prefixMask) {
         long p = prefix.getShape().get(0);
         long b = last.getShape().get(0);
-        NDArray residPre = prefix.concat(last, 0);
-        NDList qkv = linear(ln1(residPre), w.cAttnWeight(), w.cAttnBias()).split(3, 1);
-        NDArray[] heads = new NDArray[3];
-        for (int i = 0; i < 3; i++) {
-            heads[i] = qkv.get(i).reshape(p + b, nHead, dHead).transpose(1, 0, 2); // [H, P + B, dh]
+        NDManager home = last.getManager();
+        NDArray residMid;
+        NDArray keysT;
+        NDArray values;
+        try (NDManager attention = home.newSubManager()) { // freed before the MLP, as in forwardLast
+            NDArray residPre = prefix.concat(last, 0);
+            residPre.attach(attention);
+            NDList qkv = linear(ln1(residPre), w.cAttnWeight(), w.cAttnBias()).split(3, 1);
+            NDArray[] heads = new NDArray[3];
+            for (int i = 0; i < 3; i++) {
+                heads[i] = qkv.get(i).reshape(p + b, nHead, dHead).transpose(1, 0, 2); // [H, P + B, dh]
+            }
+            NDIndex prefixRows = new NDIndex(":, :{}, :", p);
+            NDIndex lastRows = new NDIndex(":, {}:, :", p);
+            // copies: views would keep all of the batch's keys and values alive
+            keysT = Gpt2.keep(heads[1].get(prefixRows).transpose(0, 2, 1), home);
+            values = Gpt2.keep(heads[2].get(prefixRows), home);
+            NDArray zPrefix = heads[0].get(prefixRows).matMul(keysT).mul(attnScale).add(prefixMask).softmax(2).matMul(values);
+            NDArray zLast = attendLast(heads[0].get(lastRows), heads[1].get(lastRows), heads[2].get(lastRows), keysT, values);
+            NDArray z = zPrefix.concat(zLast, 1).transpose(1, 0, 2).reshape(p + b, dModel);
+            residMid = linear(z, w.attnCProjWeight(), w.attnCProjBias()).addi(residPre);
+            residMid.attach(home);
         }
-        NDIndex prefixRows = new NDIndex(":, :{}, :", p);
-        NDIndex lastRows = new NDIndex(":, {}:, :", p);
-        NDArray keysT = heads[1].get(prefixRows).transpose(0, 2, 1);
-        NDArray values = heads[2].get(prefixRows);
-        NDArray zPrefix = heads[0].get(prefixRows).matMul(keysT).mul(attnScale).add(prefixMask).softmax(2).matMul(values);
-        NDArray zLast = attendLast(heads[0].get(lastRows), heads[1].get(lastRows), heads[2].get(lastRows), keysT, values);
-        NDArray z = zPrefix.concat(zLast, 1).transpose(1, 0, 2).reshape(p + b, dModel);
-        NDArray residMid = linear(z, w.attnCProjWeight(), w.attnCProjBias()).addi(residPre);
-        NDArray residPost = mlp(ln2(residMid)).addi(residMid);
+        NDArray residPost = mlpResidual(residMid);
         return new NDArray[] {residPost.get(new NDIndex(":{}", p)), residPost.get(new NDIndex("{}:", p)), keysT, values};
     }
 

@@ -6,9 +6,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import java.util.List;
+import java.util.concurrent.Future;
 import org.plateau.model.Gpt2;
 import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.HookPoint;
+import org.plateau.model.Lanes;
 
 /**
  * Runs perturbation sweeps (METHOD §2): the last position of the base prompt at the perturbed
@@ -22,9 +24,17 @@ import org.plateau.model.HookPoint;
 public final class PerturbationSweep {
 
     private final Gpt2 model;
+    private final Lanes lanes;
 
+    /** Sweeps on {@code model}, a run's batches side by side on the model's lanes. */
     public PerturbationSweep(Gpt2 model) {
+        this(model, model.lanes());
+    }
+
+    /** Sweeps on {@code model}, a run's batches side by side on {@code lanes} ({@link Lanes#one()}: one after the other). */
+    public PerturbationSweep(Gpt2 model, Lanes lanes) {
         this.model = model;
+        this.lanes = lanes;
     }
 
     /** The base prompt prepared for sweeps at {@code hook}; close it when done. */
@@ -90,48 +100,120 @@ public final class PerturbationSweep {
      * {@code maxRows} rows (bigger matrix products, one pass over the unembedding per batch),
      * as few batches as that allows and of even sizes: a thin last batch would run at half the
      * rate of the others. All jobs must share the perturbed and the read hook.
+     *
+     * <p>The batches run side by side, one per lane. The first keeps the prompt's keys and values
+     * (the earlier positions ride along in its products); the others beside it carry their own
+     * copies of those positions, taken before any batch starts, and a later batch on a lane waits
+     * for the first to be through. So every batch's result is the same whatever the lanes'
+     * timing.
      */
     public List<Curve> runAll(Gpt2Prefix prefix, List<Job> jobs, int maxRows) {
         int[] rows = new int[jobs.size()];
         for (int k = 0; k < rows.length; k++) {
-            rows[k] = jobs.get(k).settings().steps() + 1;
+            SweepSettings s = jobs.get(k).settings();
+            if (s.hook().index() != prefix.at().index() || s.read().index() != jobs.get(0).settings().read().index()) {
+                throw new IllegalArgumentException("the jobs share the prefix's perturbed hook and one read hook");
+            }
+            rows[k] = s.steps() + 1;
+        }
+        List<List<Job>> batches = new java.util.ArrayList<>();
+        int start = 0;
+        for (int end : batchEnds(rows, maxRows, lanes.count())) {
+            batches.add(jobs.subList(start, end));
+            start = end;
+        }
+        int side = Math.min(lanes.count(), batches.size());
+        if (side <= 1) { // one batch, or one lane: on this thread, with all of its cores
+            List<Curve> curves = new java.util.ArrayList<>();
+            for (List<Job> batch : batches) {
+                curves.addAll(runBatch(prefix, batch, null));
+            }
+            return curves;
+        }
+        List<Gpt2Prefix.Carried> copies = new java.util.ArrayList<>();
+        for (int b = 1; b < side; b++) {
+            copies.add(prefix.carry());
+        }
+        List<Future<List<Curve>>> done = new java.util.ArrayList<>();
+        for (int b = 0; b < batches.size(); b++) {
+            List<Job> batch = batches.get(b);
+            Gpt2Prefix.Carried copy = b > 0 && b < side ? copies.get(b - 1) : null;
+            Future<List<Curve>> first = b < side ? null : done.get(0);
+            done.add(lanes.submit(b % side, () -> {
+                if (first != null) {
+                    first.get();
+                }
+                return runBatch(prefix, batch, copy);
+            }));
         }
         List<Curve> curves = new java.util.ArrayList<>();
-        int start = 0;
-        for (int end : batchEnds(rows, maxRows)) {
-            curves.addAll(runBatch(prefix, jobs.subList(start, end)));
-            start = end;
+        for (List<Curve> c : Lanes.awaitAll(done)) {
+            curves.addAll(c);
         }
         return curves;
     }
 
     /**
-     * Where each batch ends (exclusive job indices) for jobs of the given row counts: as few
-     * batches as {@code maxRows} allows, filled evenly; a job longer than {@code maxRows} alone.
+     * Where each batch ends (exclusive job indices) for jobs of the given row counts, run on
+     * {@code lanes} lanes: as few batches of at most {@code maxRows} rows as can be, a multiple of
+     * the lanes when there are several (so that no lane idles at the end), filled evenly (a thin
+     * last batch would run at half the rate of the others); a job longer than {@code maxRows}
+     * goes alone.
      */
-    static List<Integer> batchEnds(int[] rows, int maxRows) {
-        long total = java.util.Arrays.stream(rows).asLongStream().sum();
-        long batches = Math.max(1, (total + maxRows - 1) / maxRows);
-        long even = (total + batches - 1) / batches;
-        List<Integer> ends = new java.util.ArrayList<>();
-        int end = 0;
-        while (end < rows.length) {
-            long filled = rows[end++];
-            while (end < rows.length && filled < even && filled + rows[end] <= maxRows) {
-                filled += rows[end++];
-            }
-            ends.add(end);
+    static List<Integer> batchEnds(int[] rows, int maxRows, int lanes) {
+        if (rows.length == 0) {
+            return List.of();
         }
+        long total = java.util.Arrays.stream(rows).asLongStream().sum();
+        int batches = (int) Math.min(rows.length, (total + maxRows - 1) / maxRows);
+        if (batches > 1 && batches % lanes != 0) {
+            batches = Math.min(rows.length, batches + lanes - batches % lanes);
+        }
+        for (; batches < rows.length; batches++) {
+            List<Integer> ends = evenSplit(rows, total, batches);
+            if (withinShare(rows, ends, maxRows)) {
+                return ends;
+            }
+        }
+        return java.util.stream.IntStream.rangeClosed(1, rows.length).boxed().toList(); // each job alone
+    }
+
+    /** The jobs in {@code batches} runs of about equal rows: each goes where its middle row falls. */
+    private static List<Integer> evenSplit(int[] rows, long total, int batches) {
+        List<Integer> ends = new java.util.ArrayList<>();
+        long before = 0;
+        long current = 0;
+        for (int j = 0; j < rows.length; j++) {
+            long batch = Math.min(batches - 1, (2 * before + rows[j] - 1) * batches / (2 * total));
+            if (j > 0 && batch != current) {
+                ends.add(j);
+            }
+            current = batch;
+            before += rows[j];
+        }
+        ends.add(rows.length);
         return ends;
     }
 
-    private List<Curve> runBatch(Gpt2Prefix prefix, List<Job> jobs) {
-        SweepSettings first = jobs.get(0).settings();
-        for (Job j : jobs) {
-            if (j.settings().hook().index() != prefix.at().index() || j.settings().read().index() != first.read().index()) {
-                throw new IllegalArgumentException("jobs of one batch share the perturbed and the read hook");
+    /** Whether every batch of more than one job keeps within {@code maxRows}. */
+    private static boolean withinShare(int[] rows, List<Integer> ends, int maxRows) {
+        int start = 0;
+        for (int end : ends) {
+            long sum = 0;
+            for (int j = start; j < end; j++) {
+                sum += rows[j];
             }
+            if (end - start > 1 && sum > maxRows) {
+                return false;
+            }
+            start = end;
         }
+        return true;
+    }
+
+    /** One batch; with a copy from {@link Gpt2Prefix#carry}, the batch carries it (and keeps nothing). */
+    private List<Curve> runBatch(Gpt2Prefix prefix, List<Job> jobs, Gpt2Prefix.Carried copy) {
+        SweepSettings first = jobs.get(0).settings();
         try (NDManager m = model.manager().newSubManager()) {
             NDList paths = new NDList();
             for (Job j : jobs) {
@@ -141,7 +223,9 @@ public final class PerturbationSweep {
             for (int k = 1; k < jobs.size(); k++) {
                 starts[k] = starts[k - 1] + jobs.get(k - 1).settings().steps() + 1;
             }
-            Gpt2Prefix.Readout out = prefix.run(NDArrays.concat(paths), first.read(), starts);
+            NDArray stacked = NDArrays.concat(paths);
+            Gpt2Prefix.Readout out = copy == null ? prefix.run(stacked, first.read(), starts)
+                    : prefix.runCarrying(stacked, first.read(), starts, copy);
             List<Curve> curves = new java.util.ArrayList<>();
             for (int k = 0; k < jobs.size(); k++) {
                 int rows = jobs.get(k).settings().steps() + 1;

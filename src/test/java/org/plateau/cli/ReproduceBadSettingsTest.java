@@ -24,6 +24,17 @@ class ReproduceBadSettingsTest {
     }
 
     @Test
+    void lanesOutsideTheCores() {
+        Path out = tmp.resolve("lanes");
+        int cores = Runtime.getRuntime().availableProcessors();
+        for (String lanes : new String[] {"0", "-1", String.valueOf(cores + 1)}) {
+            reproduce(out, "--lanes", lanes).assertRefused("--lanes must be between 1 and this machine's " + cores + " cores");
+        }
+        CliRun.of("layers", "--model", MODEL, "--out", out.toString(), "--lanes", "0").assertRefused("--lanes must be between 1");
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
     void nonPositiveN() {
         Path out = tmp.resolve("n0");
         CliRun.of("reproduce", "--model", MODEL, "--out", out.toString(), "--n", "0").assertRefused("--n must be at least 1");

@@ -52,7 +52,14 @@ class ReproduceTest {
     }
 
     static StudyResults run(Path out, StudySettings s, boolean resume, java.util.function.BooleanSupplier cancel) {
+        return run(out, s, resume, cancel, 1);
+    }
+
+    /** As above, a base's batches {@code lanes} at a time (reproduce --lanes). */
+    static StudyResults run(Path out, StudySettings s, boolean resume, java.util.function.BooleanSupplier cancel,
+            int lanes) {
         try (Lab lab = lab()) {
+            lab.model().runSideBySide(lanes);
             Datasets.Dataset d = Datasets.open(s.dataset(), lab.model().config(), Paper.PROMPT_LENGTH);
             StudyResults r = new Reproduction(lab, s, d, "test").run(out, resume, new Reproduction.Listener() {}, cancel);
             if (r != null) {
@@ -173,6 +180,16 @@ class ReproduceTest {
         Path other = tmp.resolve("other");
         run(other, settings(N, 8), false, () -> false);
         assertFalse(withoutTiming(full).path("perturbations").equals(withoutTiming(other).path("perturbations")));
+    }
+
+    @Test
+    void batchesSideBySideGiveTheSameResults() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2,
+                "--lanes 2 needs two cores; this machine has one");
+        // a base's 21 sweeps of 101 rows make two batches, one per lane, the same two as on one lane
+        Path side = tmp.resolve("lanes");
+        run(side, settings(N, 7), false, () -> false, 2);
+        assertEquals(withoutTiming(full), withoutTiming(side));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.plateau.perturbation;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.plateau.model.Gpt2;
 import org.plateau.model.Gpt2Prefix;
 import org.plateau.model.HookPoint;
+import org.plateau.model.Lanes;
 import org.plateau.model.Processing;
 
 /** Perturbation sweeps against the oracle, and the cached batch against full recomputation. */
@@ -167,17 +169,113 @@ class SweepTest {
         }
     }
 
+    /** Five sweeps from the prompt and from another base, toward two targets, in both step modes. */
+    java.util.List<PerturbationSweep.Job> fiveJobs(float[] a) {
+        float[] other = model.activation(Fixtures.ints(expected.path("prompts").get(2)), hook);
+        float[] second = model.activation(Fixtures.ints(expected.path("prompts").get(3)), hook);
+        return java.util.List.of(
+                new PerturbationSweep.Job(a, target, settings(StepMode.ABSOLUTE)),
+                new PerturbationSweep.Job(a, second, settings(StepMode.RELATIVE)),
+                new PerturbationSweep.Job(other, target, settings(StepMode.ABSOLUTE)),
+                new PerturbationSweep.Job(a, second, settings(StepMode.ABSOLUTE)),
+                new PerturbationSweep.Job(other, second, settings(StepMode.RELATIVE)));
+    }
+
+    /** runAll on a freshly prepared prompt (its earlier positions still to be carried by a batch). */
+    java.util.List<Curve> fresh(PerturbationSweep sweep, int maxRows) {
+        try (Gpt2Prefix prefix = sweep.prepare(baseTokens, hook)) {
+            return sweep.runAll(prefix, fiveJobs(prefix.activation()), maxRows);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("org.plateau.Fixtures#all")
+    void batchesSideBySideGiveWhatTheyGiveOneAfterAnother(Fixture f) {
+        load(f);
+        try (Lanes two = Lanes.sideBySide(2, 1); Lanes three = Lanes.sideBySide(3, 1)) {
+            // 101 rows: five batches, so a lane runs several and waits for the first's keys and values
+            for (int maxRows : new int[] {101, 202, 303}) {
+                java.util.List<Curve> oneLane = fresh(new PerturbationSweep(model, Lanes.one()), maxRows);
+                for (Lanes lanes : java.util.List.of(two, three, two)) {
+                    java.util.List<Curve> inTurn = fresh(new PerturbationSweep(model, Lanes.inTurn(lanes.count())), maxRows);
+                    java.util.List<Curve> side = fresh(new PerturbationSweep(model, lanes), maxRows);
+                    for (int j = 0; j < inTurn.size(); j++) {
+                        // the same batches, run on other threads at another time: bit for bit
+                        assertArrayEquals(inTurn.get(j).l2(), side.get(j).l2(), "rows " + maxRows + ", job " + j + " L2");
+                        assertArrayEquals(inTurn.get(j).kl(), side.get(j).kl(), "rows " + maxRows + ", job " + j + " KL");
+                        // other batches than one lane's: float32 sums in another order
+                        for (int n = 0; n < side.get(j).l2().length; n++) {
+                            double l2 = oneLane.get(j).l2()[n];
+                            double kl = oneLane.get(j).kl()[n];
+                            assertEquals(l2, side.get(j).l2()[n], 1e-5 * (1 + l2), "job " + j + " L2 " + n);
+                            assertEquals(kl, side.get(j).kl()[n], 1e-6 + 1e-4 * kl, "job " + j + " KL " + n);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aFailedBatchBesideOthersIsThrownAndThePromptStaysUsable() {
+        load(Fixtures.a());
+        try (Lanes two = Lanes.sideBySide(2, 1)) {
+            PerturbationSweep sweep = new PerturbationSweep(model, two);
+            java.util.List<Curve> reference = fresh(new PerturbationSweep(model, Lanes.inTurn(2)), 101);
+            try (Gpt2Prefix prefix = sweep.prepare(baseTokens, hook)) {
+                java.util.List<PerturbationSweep.Job> jobs = new java.util.ArrayList<>(fiveJobs(prefix.activation()));
+                for (int broken : new int[] {0, 1}) { // the batch that keeps the keys and values, then one beside it
+                    java.util.List<PerturbationSweep.Job> bad = new java.util.ArrayList<>(jobs);
+                    bad.set(broken, new PerturbationSweep.Job(prefix.activation(), new float[3], settings(StepMode.RELATIVE)));
+                    RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                            () -> sweep.runAll(prefix, bad, 101));
+                    assertTrue(!(e instanceof IllegalStateException) || e.getCause() == null, "thrown as the batch threw it: " + e);
+                }
+                java.util.List<Curve> after = sweep.runAll(prefix, jobs, 101);
+                for (int j = 0; j < reference.size(); j++) {
+                    assertArrayEquals(reference.get(j).l2(), after.get(j).l2(), "job " + j + " L2");
+                    assertArrayEquals(reference.get(j).kl(), after.get(j).kl(), "job " + j + " KL");
+                }
+            }
+        }
+    }
+
     @Test
     void batchesAreAsFewAsTheRowLimitAllowsAndEven() {
         int[] study = new int[21];
         java.util.Arrays.fill(study, 101);
         // a base's 21 sweeps under 2048 rows: 11 + 10, not 20 + a thin one
-        assertEquals(java.util.List.of(11, 21), PerturbationSweep.batchEnds(study, 2048));
-        assertEquals(java.util.List.of(7, 14, 21), PerturbationSweep.batchEnds(study, 1024));
-        assertEquals(java.util.List.of(21), PerturbationSweep.batchEnds(study, 2121));
+        assertEquals(java.util.List.of(11, 21), PerturbationSweep.batchEnds(study, 2048, 1));
+        assertEquals(java.util.List.of(7, 14, 21), PerturbationSweep.batchEnds(study, 1024, 1));
+        assertEquals(java.util.List.of(21), PerturbationSweep.batchEnds(study, 2121, 1));
+        // lanes: the same two batches on two lanes; a multiple of the lanes, so that none idles
+        assertEquals(java.util.List.of(11, 21), PerturbationSweep.batchEnds(study, 2048, 2));
+        assertEquals(java.util.List.of(5, 11, 16, 21), PerturbationSweep.batchEnds(study, 1024, 2));
+        assertEquals(java.util.List.of(7, 14, 21), PerturbationSweep.batchEnds(study, 1024, 3));
+        // what fits one batch stays one, whatever the lanes
+        assertEquals(java.util.List.of(21), PerturbationSweep.batchEnds(study, 2121, 2));
         // a job over the limit runs alone; none is dropped
-        assertEquals(java.util.List.of(1, 2, 3), PerturbationSweep.batchEnds(new int[] {101, 5001, 101}, 1000));
-        assertEquals(java.util.List.of(1), PerturbationSweep.batchEnds(new int[] {101}, 50));
+        assertEquals(java.util.List.of(1, 2, 3), PerturbationSweep.batchEnds(new int[] {101, 5001, 101}, 1000, 1));
+        assertEquals(java.util.List.of(1), PerturbationSweep.batchEnds(new int[] {101}, 50, 1));
+        // uneven jobs: more batches until each keeps to its share
+        assertEquals(java.util.List.of(1, 2, 3), PerturbationSweep.batchEnds(new int[] {600, 600, 600}, 1000, 1));
+        assertEquals(java.util.List.of(), PerturbationSweep.batchEnds(new int[0], 2048, 2));
+        // every split keeps the jobs in order, each batch within the share unless a job alone exceeds it
+        java.util.Random random = new java.util.Random(5);
+        for (int trial = 0; trial < 500; trial++) {
+            int[] rows = random.ints(1 + random.nextInt(30), 2, 700).toArray();
+            int maxRows = 200 + random.nextInt(3000);
+            int lanes = 1 + random.nextInt(3);
+            java.util.List<Integer> ends = PerturbationSweep.batchEnds(rows, maxRows, lanes);
+            assertEquals(rows.length, ends.get(ends.size() - 1));
+            int start = 0;
+            for (int end : ends) {
+                assertTrue(end > start, "an empty batch in " + ends);
+                int sum = java.util.Arrays.stream(rows, start, end).sum();
+                assertTrue(end - start == 1 || sum <= maxRows, "batch " + start + ".." + end + " of " + sum + " rows");
+                start = end;
+            }
+        }
     }
 
     @Test
