@@ -26,7 +26,7 @@ public final class PerturbationSweep {
     private final Gpt2 model;
     private final Lanes lanes;
 
-    /** Sweeps on {@code model}, a run's batches side by side on the model's lanes. */
+    /** Sweeps on {@code model}, a run's batches on the model's lanes ({@link Gpt2#runSideBySide}). */
     public PerturbationSweep(Gpt2 model) {
         this(model, model.lanes());
     }
@@ -101,11 +101,11 @@ public final class PerturbationSweep {
      * as few batches as that allows and of even sizes: a thin last batch would run at half the
      * rate of the others. All jobs must share the perturbed and the read hook.
      *
-     * <p>The batches run side by side, one per lane. The first keeps the prompt's keys and values
-     * (the earlier positions ride along in its products); the others beside it carry their own
-     * copies of those positions, taken before any batch starts, and a later batch on a lane waits
-     * for the first to be through. So every batch's result is the same whatever the lanes'
-     * timing.
+     * <p>On several lanes the batches run side by side, one per lane. The first keeps the prompt's
+     * keys and values (the earlier positions ride along in its products); the others beside it
+     * carry their own copies of those positions, taken before any batch starts, and a later batch
+     * on a lane waits for the first to be through. So every batch's result is the same whatever
+     * the lanes' timing.
      */
     public List<Curve> runAll(Gpt2Prefix prefix, List<Job> jobs, int maxRows) {
         int[] rows = new int[jobs.size()];
@@ -171,7 +171,7 @@ public final class PerturbationSweep {
         }
         for (; batches < rows.length; batches++) {
             List<Integer> ends = evenSplit(rows, total, batches);
-            if (withinShare(rows, ends, maxRows)) {
+            if (eachFits(rows, ends, maxRows)) {
                 return ends;
             }
         }
@@ -195,8 +195,8 @@ public final class PerturbationSweep {
         return ends;
     }
 
-    /** Whether every batch of more than one job keeps within {@code maxRows}. */
-    private static boolean withinShare(int[] rows, List<Integer> ends, int maxRows) {
+    /** Whether every batch of more than one job fits in {@code maxRows}. */
+    private static boolean eachFits(int[] rows, List<Integer> ends, int maxRows) {
         int start = 0;
         for (int end : ends) {
             long sum = 0;
