@@ -200,14 +200,13 @@ final class Bench {
      * would otherwise count in the peaks of everything after. Null without two CPU cores.
      */
     SideBySide sideBySide(int sweepsPerBase, int rounds) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        if (cores < 2 || !Device.Type.CPU.equals(device.getDeviceType())) {
-            return null;
-        }
-        err.println("bench: timing a base's sweeps with --lanes 2 against one lane, " + rounds + " rounds…");
-        PerturbationSweep oneLane = new PerturbationSweep(model, Lanes.one());
-        float[] target = model.activation(targetTokens, hook);
-        try (Lanes two = Lanes.sideBySide(2, cores / 2)) {
+        try (Lanes two = Lanes.forDevice(device, 2)) {
+            if (two.count() < 2) {
+                return null;
+            }
+            err.println("bench: timing a base's sweeps with --lanes 2 against one lane, " + rounds + " rounds…");
+            PerturbationSweep oneLane = new PerturbationSweep(model, Lanes.one());
+            float[] target = model.activation(targetTokens, hook);
             PerturbationSweep twoLanes = new PerturbationSweep(model, two);
             baseSeconds(twoLanes, sweepsPerBase, target); // the lanes' first run
             double[] seconds = new double[rounds];

@@ -53,7 +53,7 @@ public final class Lanes implements AutoCloseable {
     }
 
     /** {@code count} lanes on {@code device}: side by side on a CPU with a core for each, else one. */
-    static Lanes forDevice(Device device, int count) {
+    public static Lanes forDevice(Device device, int count) {
         int cores = Runtime.getRuntime().availableProcessors();
         if (count <= 1 || !Device.Type.CPU.equals(device.getDeviceType()) || cores < count) {
             return one();
