@@ -15,6 +15,8 @@ public final class Main {
         if (System.getProperty("ai.djl.offline") == null && System.getenv("DJL_OFFLINE") == null) {
             System.setProperty("ai.djl.offline", "true");
         }
+        // the environment is changed here, before any other thread could read it
+        org.plateau.model.MklKernels.configure();
         if (args.length == 0) {
             System.exit(openWindow());
         }

@@ -112,6 +112,7 @@ final class BenchCommand implements Command {
         ObjectNode r = Json.MAPPER.createObjectNode();
         r.put("device", device.toString());
         r.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        r.put("mkl_kernels", org.plateau.model.MklKernels.describe());
         r.put("model", "GPT-2 small shape, random weights (12 blocks, d 768, vocab 50257)");
         r.put("sae_latents", Bench.SAE_LATENTS);
         r.put("load_seconds", round(loadSeconds, 3));
@@ -185,6 +186,7 @@ final class BenchCommand implements Command {
                         .append(String.format(Locale.ROOT, "%.2f s", e.getValue().asDouble())));
         return String.format(Locale.ROOT, """
                 Plateau bench — %s, %d threads, GPT-2 small shape (random weights) + %d-latent SAE
+                  MKL's kernels                       %s
                   one 101-step sweep with L2 and KL   %.3f s  (prefix %.3f s + batch %.3f s)
                   the authors' path                   %.3f s  → %.1f× faster (%.1f× batched as reproduce runs)
                   naive path (one step at a time)     %.3f s  → %.1f× faster
@@ -198,7 +200,7 @@ final class BenchCommand implements Command {
                     per base: %s
                     physical limit (matrix products at the plain rate): %.2f h
                   default layer study (12 layers × %d) ≈ %.2f h on this machine
-                """, r.path("device").asText(), r.path("threads").asInt(), Bench.SAE_LATENTS,
+                """, r.path("device").asText(), r.path("threads").asInt(), Bench.SAE_LATENTS, r.path("mkl_kernels").asText(),
                 r.path("sweep_seconds").asDouble(), r.path("prefill_seconds").asDouble(), r.path("batch_seconds").asDouble(),
                 r.path("authors_path_seconds").asDouble(), r.path("speedup_vs_authors_path").asDouble(),
                 r.path("batched_speedup_vs_authors_path").asDouble(),

@@ -59,7 +59,7 @@ final class Inputs {
     /** --lanes: how many of a base's batches run at a time. */
     static Usage lanes() {
         return new Usage().value("lanes", "N", "run a base's batches N at a time, each on its share of the CPU's"
-                + " cores: about a tenth faster on two cores, for 0.1–0.2 GB more memory (default 1)");
+                + " cores: up to a tenth faster on two cores, for 0.1–0.2 GB more memory (default 1)");
     }
 
     /** --lanes, checked (1 to the number of cores); applied to the model by {@link #useLanes}. */

@@ -25,6 +25,10 @@ import org.plateau.PlateauException;
  */
 public final class Gpt2 implements AutoCloseable {
 
+    static {
+        MklKernels.configure(); // before the first matrix product, when MKL reads it
+    }
+
     private final Gpt2Config cfg;
     private final Gpt2Weights w;
     private final List<TransformerBlock> blocks;

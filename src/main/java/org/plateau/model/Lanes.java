@@ -16,8 +16,9 @@ import java.util.concurrent.FutureTask;
  * Lanes for independent batches run side by side on the CPU: each lane is one thread whose
  * PyTorch operations use its share of the cores.
  *
- * <p>What it gains: on two cores, the two batches of a base's sweeps finish about a tenth sooner
- * one per core, side by side, than one after the other on both cores (bench measures it). MKL's
+ * <p>What it gains: on two cores, the two batches of a base's sweeps finish up to a tenth sooner
+ * one per core, side by side, than one after the other on both cores (bench measures it; with
+ * MKL's AVX2 kernels, {@link MklKernels}, it ranged from nothing to 13 %). MKL's
  * two threads share one matrix product of a thousand rows less well than two products run apart,
  * and while one lane multiplies, the other's elementwise passes, small operations and Java work
  * use the core that would otherwise wait. One sweep split into halves gains nothing (its halves of
