@@ -1,5 +1,6 @@
 package org.plateau.experiment;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -11,6 +12,7 @@ import org.plateau.io.FileHashes;
 import org.plateau.io.Hashing;
 import org.plateau.io.Json;
 import org.plateau.model.Gpt2Config;
+import org.plateau.model.MklKernels;
 import org.plateau.perturbation.TargetType;
 
 /**
@@ -177,6 +179,9 @@ public final class Reproduction {
         }
         p.put("dataset", dataset.prompts().describe());
         p.put("device", lab.model().device().toString());
+        if (Device.Type.CPU.equals(lab.model().device().getDeviceType())) {
+            p.put("mkl_kernels", MklKernels.describe()); // the order of its sums: the last float32 digits
+        }
         p.put("java", System.getProperty("java.version"));
         ObjectNode timing = p.putObject("timing");
         timing.put("session_started_at", started.toString());

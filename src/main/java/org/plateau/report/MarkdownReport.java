@@ -71,7 +71,8 @@ public final class MarkdownReport {
         row(b, "steps", s.path("steps").asText() + " steps, absolute step size " + s.path("step_size").asText());
         row(b, "AP threshold / c*", s.path("ap_threshold").asText() + " / " + s.path("target_cos").asText());
         row(b, "random targets", "N(μ, Σ) of " + s.path("stats_activations").asText() + " model-generated activations");
-        row(b, "device", p.path("device").asText());
+        row(b, "device", p.path("device").asText()
+                + (p.has("mkl_kernels") ? " · matrix products: " + p.path("mkl_kernels").asText() : ""));
         row(b, "program", "Plateau " + p.path("program_version").asText());
         b.append('\n');
 

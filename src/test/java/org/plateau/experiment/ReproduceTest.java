@@ -110,6 +110,9 @@ class ReproduceTest {
         JsonNode prov = Json.RECORDS.readTree(full.resolve("results.json").toFile()).path("provenance");
         assertEquals(64, prov.path("model").path("sha256").asText().length());
         assertEquals(64, prov.path("sae").path("sha256").asText().length());
+        // which MKL kernels did the sums (their order decides the last float32 digits), in the report too
+        assertEquals(org.plateau.model.MklKernels.describe(), prov.path("mkl_kernels").asText());
+        assertTrue(report.contains("matrix products: " + org.plateau.model.MklKernels.describe()), "the report's device row");
     }
 
     /** Parses report.md's metric tables: table id → rows of cells. */
