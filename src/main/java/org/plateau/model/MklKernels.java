@@ -44,11 +44,9 @@ public final class MklKernels {
         if (outcome != null) {
             return;
         }
-        String os = System.getProperty("os.name", "");
-        String arch = System.getProperty("os.arch", "");
-        Optional<String> value = choice(os, arch, os.startsWith("Linux") ? cpuVendor() : "", System.getenv(VARIABLE));
+        String user = System.getenv(VARIABLE);
+        Optional<String> value = choice(System.getProperty("os.name", ""), System.getProperty("os.arch", ""), cpuVendor(), user);
         if (value.isEmpty()) {
-            String user = System.getenv(VARIABLE);
             outcome = user != null ? VARIABLE + "=" + user + " (set by the user)" : "MKL's own choice";
             return;
         }
