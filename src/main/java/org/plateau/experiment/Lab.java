@@ -307,6 +307,7 @@ public final class Lab implements AutoCloseable {
         }
         if (value == null || !usable.test(value)) {
             value = compute.get();
+            JavaHeap.giveBack(); // the passes over the statistics activations leave a heap full of garbage
             try {
                 if (cached != null) {
                     save.accept(value, cached);

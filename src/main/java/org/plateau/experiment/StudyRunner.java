@@ -47,6 +47,7 @@ public final class StudyRunner {
     private final Perturber perturber;
     private final SyntheticActivations synth;
     private final Map<Phase, Long> nanos = new EnumMap<>(Phase.class);
+    private final java.util.concurrent.atomic.AtomicInteger basesRun = new java.util.concurrent.atomic.AtomicInteger();
 
     public StudyRunner(Lab lab, StudySettings settings, PromptSource prompts) {
         int context = lab.model().config().nCtx();
@@ -159,6 +160,9 @@ public final class StudyRunner {
             List<LatentRecord> latents = s.runs(Experiment.LATENTS) && lab.sae() != null
                     ? latentRecords(i, base.activation(), made) : List.of();
             clock(Phase.LATENTS, t);
+            if (basesRun.incrementAndGet() % JavaHeap.BASES_BETWEEN == 0) {
+                JavaHeap.giveBack();
+            }
             return new IndexResult(i, records, latents);
         }
     }
