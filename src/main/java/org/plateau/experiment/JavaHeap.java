@@ -9,7 +9,7 @@ package org.plateau.experiment;
  * live plus its usual headroom, and the young generation then stays that small while collections
  * are cheap. Measured on GPT-2 small's shape with a 24,576-latent SAE: a whole {@code reproduce}
  * that computed its statistics peaked at 1.69 GB instead of 2.00–2.22 GB, its bases at 1.46–1.58 GB
- * instead of 1.85–1.96 GB; a collection took 13–24 ms, and the bases took no longer.
+ * instead of 1.85–1.96 GB; a collection took 13–26 ms, and the bases took no longer.
  */
 final class JavaHeap {
 
