@@ -8,6 +8,7 @@ import java.util.Set;
 import org.plateau.perturbation.Paper;
 import org.plateau.data.Datasets;
 import org.plateau.experiment.Experiment;
+import org.plateau.experiment.JavaHeap;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.Reproduction;
 import org.plateau.experiment.RunFolder;
@@ -83,6 +84,25 @@ final class ReproduceCommand implements Command {
         String model = o.get("model", ModelSources.DEFAULT_MODEL);
         String sae = o.has("model") ? o.get("sae", null) : o.get("sae", ModelSources.DEFAULT_SAE);
         int lanes = Inputs.lanes(o);
+        try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "reproduce", outDir)) {
+            StudyResults results = study(model, sae, lanes, n, experiments, outDir, o, err);
+            // the report needs only the results: it is drawn once the weights' mapped pages are given back
+            JavaHeap.giveBack();
+            RunReport.write(results, outDir, formats);
+            hint.finished();
+            var summary = Json.MAPPER.createObjectNode();
+            summary.put("out", outDir.toAbsolutePath().normalize().toString());
+            summary.put("perturbations", results.perturbations().size());
+            summary.put("latent_records", results.latents().size());
+            summary.putPOJO("files", List.of(StudyResults.FILE_NAME, "report.md", "figures/"));
+            summary.set("summary", results.summaryJson());
+            out.println(summary.toPrettyString());
+        }
+    }
+
+    /** The study's results, its model and SAE closed when it returns. */
+    private static StudyResults study(String model, String sae, int lanes, int n, Set<Experiment> experiments,
+            Path outDir, Options o, PrintStream err) {
         try (Lab lab = openWithDemoHint(model, sae, o, err)) {
             Inputs.useLanes(lab, lanes, err);
             String datasetName = o.get("dataset", Datasets.AUTO);
@@ -92,20 +112,8 @@ final class ReproduceCommand implements Command {
             StudySettings settings = new StudySettings(n, o.getLong("seed", 0), dataset.spec(),
                     Inputs.perturbation(o, lab, hook, dataset.prompts(), true), TargetType.studied(),
                     experiments);
-
-            try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "reproduce", outDir)) {
-                StudyResults results = new Reproduction(lab, settings, dataset, Cli.version()).run(outDir,
-                        o.has("resume"), o.has("force"), new StudyProgress(err, dataset), () -> false);
-                RunReport.write(results, outDir, formats);
-                hint.finished();
-                var summary = Json.MAPPER.createObjectNode();
-                summary.put("out", outDir.toAbsolutePath().normalize().toString());
-                summary.put("perturbations", results.perturbations().size());
-                summary.put("latent_records", results.latents().size());
-                summary.putPOJO("files", List.of(StudyResults.FILE_NAME, "report.md", "figures/"));
-                summary.set("summary", results.summaryJson());
-                out.println(summary.toPrettyString());
-            }
+            return new Reproduction(lab, settings, dataset, Cli.version()).run(outDir,
+                    o.has("resume"), o.has("force"), new StudyProgress(err, dataset), () -> false);
         }
     }
 }

@@ -306,8 +306,9 @@ public final class Lab implements AutoCloseable {
             }
         }
         if (value == null || !usable.test(value)) {
+            JavaHeap.giveBack(); // a pass starts from a small heap, so its young generation stays small
             value = compute.get();
-            JavaHeap.giveBack(); // the passes over the statistics activations leave a heap full of garbage
+            JavaHeap.giveBack(); // and leaves its garbage behind
             try {
                 if (cached != null) {
                     save.accept(value, cached);
@@ -346,7 +347,7 @@ public final class Lab implements AutoCloseable {
     public synchronized LatentCooccurrence firings(HookPoint hook, PromptSource prompts, int count, LongConsumer progress) {
         Sae s = requireSae("Co-occurrence statistics");
         checkStatsActivations(count);
-        String key = Hashing.sha256(statisticsKey(hook, prompts, count) + "\n" + saeIdentity() + "\nfirings-v1");
+        String key = Hashing.sha256(statisticsKey(hook, prompts, count) + "\n" + saeIdentity() + "\nfirings-v2");
         return cachedStatistic(firings, key, ".firings.safetensors", LatentCooccurrence::load,
                 f -> f.width() == s.width(), () -> firingsOf(hook, statisticsPrompts(prompts, count), progress),
                 LatentCooccurrence::save);

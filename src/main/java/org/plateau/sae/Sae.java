@@ -3,6 +3,7 @@ package org.plateau.sae;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
@@ -413,25 +414,40 @@ public final class Sae {
 
     /** A batch encoder of this SAE; close it when done. */
     public BatchEncoder batchEncoder() {
-        return new BatchEncoder();
+        return new BatchEncoder(1024, 2048);
+    }
+
+    /** A batch encoder that multiplies {@code rows} activations by {@code latents} columns of W_enc at a time. */
+    BatchEncoder batchEncoder(int rows, int latents) {
+        return new BatchEncoder(rows, latents);
     }
 
     /**
-     * Codes of many activations: x'·W_enc is one float64 matrix product per batch on the CPU, so
-     * the choices are those of {@link #encode} (a latent on the edge of firing is decided to
-     * within 1e-12 of its scale), at the speed of a BLAS instead of one activation at a time.
-     * Holds W_enc in float64 off the Java heap (made once from the file's float32 pages, 8 bytes
-     * per weight) until closed: open one per pass over many activations, not per batch.
+     * Codes of many activations: x'·W_enc is a float64 matrix product on the CPU, so the choices
+     * are those of {@link #encode} (a latent on the edge of firing is decided to within 1e-12 of its
+     * scale), at the speed of a BLAS instead of one activation at a time.
+     *
+     * <p>W_enc stays the file's float32 pages; a block of its columns is widened to float64 for
+     * each pass of up to 1,024 activations (12.6 MB for 2,048 latents, where all of W_enc in float64
+     * would hold 0.15 GB for a pass over 32,000 activations). The products are read where the
+     * engine wrote them, and the firing latents are picked out block by block, so a pass leaves
+     * almost nothing on the Java heap.
      */
     public final class BatchEncoder implements AutoCloseable {
 
         private final NDManager manager = NDManager.newBaseManager(Device.cpu());
-        private final NDArray wEnc64;
+        private final NDArray wEnc32;
+        private final int rows;
+        private final int latents;
+        /** x' of a pass's activations, off the heap, reused from pass to pass. */
+        private ByteBuffer input = ByteBuffer.allocateDirect(0);
 
-        private BatchEncoder() {
-            try (NDArray w32 = manager.create(wEncBytes.duplicate().order(ByteOrder.LITTLE_ENDIAN),
-                    new Shape(cfg.dIn(), cfg.dSae()), DataType.FLOAT32)) {
-                wEnc64 = w32.toType(DataType.FLOAT64, false);
+        private BatchEncoder(int rows, int latents) {
+            this.rows = rows;
+            this.latents = latents;
+            try {
+                wEnc32 = manager.create(wEncBytes.duplicate().order(ByteOrder.LITTLE_ENDIAN),
+                        new Shape(cfg.dIn(), cfg.dSae()), DataType.FLOAT32);
             } catch (RuntimeException e) {
                 manager.close();
                 throw e;
@@ -441,35 +457,74 @@ public final class Sae {
         /** The active latents (ascending) of each activation, in order. */
         public List<int[]> activeSets(List<float[]> xs) {
             List<int[]> out = new ArrayList<>(xs.size());
-            each(xs, z -> out.add(IntStream.range(0, z.length).filter(j -> z[j] > 0).toArray()));
+            if (cfg.architecture() == Architecture.TOPK) {
+                // the k largest are chosen among all of an activation's latents: whole codes, a pass at a time
+                for (int from = 0; from < xs.size(); from += rows) {
+                    for (double[] z : codes(xs.subList(from, Math.min(xs.size(), from + rows)))) {
+                        out.add(IntStream.range(0, z.length).filter(j -> z[j] > 0).toArray());
+                    }
+                }
+                return out;
+            }
+            IntStream.Builder[] fired = new IntStream.Builder[xs.size()];
+            Arrays.setAll(fired, r -> IntStream.builder());
+            products(xs, (r, first, s) -> {
+                for (int j = 0; s.hasRemaining(); j++) {
+                    if (activate(first + j, s.get()) > 0) {
+                        fired[r].add(first + j);
+                    }
+                }
+            });
+            for (IntStream.Builder f : fired) {
+                out.add(f.build().toArray());
+            }
             return out;
         }
 
         /** Each activation's code, in order. */
         public List<double[]> codes(List<float[]> xs) {
+            double[][] s = new double[xs.size()][cfg.dSae()];
+            products(xs, (r, first, block) -> block.get(s[r], first, block.remaining()));
             List<double[]> out = new ArrayList<>(xs.size());
-            each(xs, out::add);
+            for (double[] row : s) {
+                out.add(activateAll(row));
+            }
             return out;
         }
 
-        private void each(List<float[]> xs, java.util.function.Consumer<double[]> codes) {
+        /** Receives row r's x'·W_enc for the latents from {@code first} on, one block at a time, blocks in order. */
+        private interface BlockSink {
+            void accept(int r, int first, java.nio.DoubleBuffer s);
+        }
+
+        private void products(List<float[]> xs, BlockSink sink) {
             int d = cfg.dIn();
             int n = cfg.dSae();
-            // batches small enough that x'·W_enc in float64 stays a few megabytes, on the heap and off it
-            int batch = Math.max(1, Math.min(64, (int) (8_000_000L / n)));
-            for (int from = 0; from < xs.size(); from += batch) {
-                int to = Math.min(xs.size(), from + batch);
-                double[] in = new double[(to - from) * d];
-                for (int r = from; r < to; r++) {
-                    checkInput(xs.get(r));
-                    System.arraycopy(encoderInput(xs.get(r)), 0, in, (r - from) * d, d);
+            for (int from = 0; from < xs.size(); from += rows) {
+                int count = Math.min(xs.size(), from + rows) - from;
+                if (input.capacity() < count * d * Double.BYTES) {
+                    input = ByteBuffer.allocateDirect(count * d * Double.BYTES).order(ByteOrder.nativeOrder());
                 }
-                double[] s;
-                try (NDManager step = manager.newSubManager()) {
-                    s = step.create(in, new Shape(to - from, d)).matMul(wEnc64).toDoubleArray();
+                java.nio.DoubleBuffer in = input.clear().asDoubleBuffer();
+                for (int r = 0; r < count; r++) {
+                    checkInput(xs.get(from + r));
+                    in.put(encoderInput(xs.get(from + r)));
                 }
-                for (int r = 0; r < to - from; r++) {
-                    codes.accept(activateAll(Arrays.copyOfRange(s, r * n, (r + 1) * n)));
+                // the engine reads the pass's inputs where they are
+                try (NDManager pass = manager.newSubManager()) {
+                    NDArray x = pass.create(input.duplicate().limit(count * d * Double.BYTES), new Shape(count, d),
+                            DataType.FLOAT64);
+                    for (int first = 0; first < n; first += latents) {
+                        int len = Math.min(n, first + latents) - first;
+                        try (NDArray columns = wEnc32.get(new NDIndex(":, {}:{}", first, first + len));
+                                NDArray w = columns.toType(DataType.FLOAT64, false);
+                                NDArray s = x.matMul(w)) {
+                            java.nio.DoubleBuffer all = s.toByteBuffer(true).order(ByteOrder.nativeOrder()).asDoubleBuffer();
+                            for (int r = 0; r < count; r++) {
+                                sink.accept(from + r, first, all.slice(r * len, len));
+                            }
+                        }
+                    }
                 }
             }
         }

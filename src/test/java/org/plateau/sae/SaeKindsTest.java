@@ -94,6 +94,24 @@ class SaeKindsTest {
         for (int n = 0; n < xs.size(); n++) {
             org.junit.jupiter.api.Assertions.assertArrayEquals(codes.get(n), together.get(n), name + ": activation " + n + " encoded with others");
         }
+        // the batch encoder, its W_enc cut into blocks of 10 latents and its activations into passes of 4
+        // (neither a divisor of the sizes), gives the same codes to float64 rounding, and the same active sets
+        for (Sae.BatchEncoder encoder : List.of(sae.batchEncoder(), sae.batchEncoder(4, 10))) {
+            try (encoder) {
+                List<double[]> batched = encoder.codes(xs);
+                List<int[]> sets = encoder.activeSets(xs);
+                for (int n = 0; n < xs.size(); n++) {
+                    for (int j = 0; j < codes.get(n).length; j++) {
+                        assertEquals(codes.get(n)[j], batched.get(n)[j], 1e-12 * (1 + Math.abs(codes.get(n)[j])),
+                                name + ": batched latent " + j + " of activation " + n);
+                    }
+                    double[] z = codes.get(n);
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(
+                            java.util.stream.IntStream.range(0, z.length).filter(j -> z[j] > 0).toArray(), sets.get(n),
+                            name + ": active set of activation " + n);
+                }
+            }
+        }
         // a test whose SAE never fires would compare zeros
         assertTrue(fired > 25, name + ": only " + fired + " latents fired over 25 activations");
         if (name.startsWith("topk")) {
