@@ -8,7 +8,8 @@ package org.plateau.experiment;
  * resident, although less than 25 MB of it is live after a collection. A full collection lets G1
  * shrink the committed heap to what is live plus its usual headroom (68 MB), and the young
  * generation then stays that small while collections are cheap. Plateau asks for one before and
- * after each statistics pass, every ten bases, and before a report is drawn. On GPT-2 small's shape
+ * after each statistics pass, before the first base and every tenth after it, and before a report
+ * is drawn. On GPT-2 small's shape
  * with a 24,576-latent SAE, a whole {@code reproduce} that computed its statistics peaked at
  * 2.00–2.22 GB before these collections and 1.69–1.72 GB with those after each pass and every ten
  * bases; a collection takes 13–30 ms, and the bases took no longer.

@@ -124,6 +124,10 @@ public final class StudyRunner {
     private record Named(Experiment experiment, Perturber.Spec spec, String targetStream) {}
 
     public IndexResult run(int i) {
+        // the first base too: with its statistics read from the cache, a run would start on G1's initial heap
+        if (basesRun.getAndIncrement() % JavaHeap.BASES_BETWEEN == 0) {
+            JavaHeap.giveBack();
+        }
         int[] tokens = prompts.draw(Seeds.stream(s.seed(), "base", i));
         long t = System.nanoTime();
         try (Perturber.Base base = perturber.base(tokens)) {
@@ -160,9 +164,6 @@ public final class StudyRunner {
             List<LatentRecord> latents = s.runs(Experiment.LATENTS) && lab.sae() != null
                     ? latentRecords(i, base.activation(), made) : List.of();
             clock(Phase.LATENTS, t);
-            if (basesRun.incrementAndGet() % JavaHeap.BASES_BETWEEN == 0) {
-                JavaHeap.giveBack();
-            }
             return new IndexResult(i, records, latents);
         }
     }
