@@ -458,11 +458,16 @@ public final class Sae {
         public List<int[]> activeSets(List<float[]> xs) {
             List<int[]> out = new ArrayList<>(xs.size());
             if (cfg.architecture() == Architecture.TOPK) {
-                // the k largest are chosen among all of an activation's latents: whole codes, a pass at a time
-                for (int from = 0; from < xs.size(); from += rows) {
-                    for (double[] z : codes(xs.subList(from, Math.min(xs.size(), from + rows)))) {
-                        out.add(IntStream.range(0, z.length).filter(j -> z[j] > 0).toArray());
+                // the k largest among all of an activation's latents, chosen as its blocks arrive
+                LargestK[] best = new LargestK[xs.size()];
+                Arrays.setAll(best, r -> new LargestK(cfg.k()));
+                products(xs, (r, first, s) -> {
+                    for (int j = 0; s.hasRemaining(); j++) {
+                        best[r].offer(first + j, activate(first + j, s.get()));
                     }
+                });
+                for (LargestK b : best) {
+                    out.add(b.positive());
                 }
                 return out;
             }
@@ -550,18 +555,12 @@ public final class Sae {
 
     /** The k largest pre-activations kept (ties: lower index), through ReLU; all others zero. */
     private double[] topK(double[] pre) {
-        Comparator<Integer> larger = Comparator.comparingDouble((Integer j) -> -pre[j]).thenComparingInt(j -> j);
-        java.util.PriorityQueue<Integer> best = new java.util.PriorityQueue<>(cfg.k() + 1, larger.reversed());
+        LargestK best = new LargestK(cfg.k());
         for (int j = 0; j < pre.length; j++) {
-            if (best.size() < cfg.k()) {
-                best.add(j);
-            } else if (larger.compare(j, best.peek()) < 0) {
-                best.poll();
-                best.add(j);
-            }
+            best.offer(j, pre[j]);
         }
         double[] z = new double[pre.length];
-        for (int j : best) {
+        for (int j : best.indices()) {
             z[j] = Math.max(pre[j], 0);
         }
         return z;
