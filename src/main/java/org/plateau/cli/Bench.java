@@ -5,9 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -411,7 +409,7 @@ final class Bench {
      * Its encoder bias is set from activations of the model so that about {@link #ACTIVE_LATENTS}
      * latents fire, as in a trained SAE; the work per activation depends on that number.
      */
-    static Path writeRandomSae(Gpt2 model, int dSae) {
+    static Path writeRandomSae(Gpt2 model, int dSae, Path folder) {
         int dIn = model.config().dModel();
         Random random = new Random(11);
         List<int[]> prompts = new ArrayList<>();
@@ -439,10 +437,9 @@ final class Bench {
                 .inverseCumulativeProbability(1 - (double) ACTIVE_LATENTS / dSae);
         float threshold = (float) (z * meanNorm / Math.sqrt(dIn));
         try {
-            return RandomSaeFiles.gaussian(Files.createTempDirectory("plateau-bench-sae"), dIn, dSae, 7, bDec, -threshold,
-                    0, "blocks.1.hook_resid_pre");
-        } catch (IOException e) {
-            throw new PlateauException("Cannot write the benchmark's SAE to a temporary folder (" + e.getMessage() + ").");
+            return RandomSaeFiles.gaussian(folder, dIn, dSae, 7, bDec, -threshold, 0, "blocks.1.hook_resid_pre");
+        } catch (java.io.UncheckedIOException e) {
+            throw new PlateauException("Cannot write the benchmark's SAE to " + folder + " (" + e.getCause().getMessage() + ").");
         }
     }
 

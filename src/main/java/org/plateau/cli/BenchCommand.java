@@ -56,13 +56,16 @@ final class BenchCommand implements Command {
             throw new PlateauException("--rounds must be between 1 and 20.");
         }
         Device device = Inputs.device(o);
-        Path saeDir = null;
+        Path saeDir = temporaryFolder();
+        // finally blocks do not run on Ctrl-C, shutdown hooks do: an interrupted bench leaves no 150 MB behind
+        Thread cleanUp = new Thread(() -> deleteQuietly(saeDir), "plateau-bench-clean-up");
+        Runtime.getRuntime().addShutdownHook(cleanUp);
         err.println("bench: building GPT-2 small with random weights on " + device + "…");
         long t0 = System.nanoTime();
         try (Gpt2 model = Gpt2.random(Bench.GPT2_SMALL, 1234, device)) {
             double modelSeconds = Bench.seconds(t0);
             err.println("bench: writing a random " + Bench.SAE_LATENTS + "-latent SAE to a temporary folder…");
-            saeDir = Bench.writeRandomSae(model, Bench.SAE_LATENTS);
+            Bench.writeRandomSae(model, Bench.SAE_LATENTS, saeDir);
             long t1 = System.nanoTime();
             Sae sae = Sae.load(saeDir);
             sae.encode(model.activation(new int[] {1, 2, 3}, org.plateau.model.HookPoint.residPre(1))); // its pages in
@@ -103,6 +106,19 @@ final class BenchCommand implements Command {
             }
         } finally {
             deleteQuietly(saeDir);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanUp);
+            } catch (IllegalStateException ignored) {
+                // the JVM is already shutting down, and the hook deletes the folder
+            }
+        }
+    }
+
+    private static Path temporaryFolder() {
+        try {
+            return Files.createTempDirectory("plateau-bench-sae");
+        } catch (IOException e) {
+            throw new PlateauException("Cannot create a temporary folder for the benchmark's SAE (" + e.getMessage() + ").");
         }
     }
 
@@ -113,6 +129,9 @@ final class BenchCommand implements Command {
         r.put("device", device.toString());
         r.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
         r.put("mkl_kernels", org.plateau.model.MklKernels.describe());
+        // glibc reads it at start-up; it trades speed for memory (README, Memory), so the figures need it beside them
+        String threshold = System.getenv("MALLOC_MMAP_THRESHOLD_");
+        r.put("malloc_mmap_threshold", threshold != null ? threshold : "glibc's own (rises up to 32 MiB)");
         r.put("model", "GPT-2 small shape, random weights (12 blocks, d 768, vocab 50257)");
         r.put("sae_latents", Bench.SAE_LATENTS);
         r.put("load_seconds", round(loadSeconds, 3));
@@ -187,6 +206,7 @@ final class BenchCommand implements Command {
         return String.format(Locale.ROOT, """
                 Plateau bench — %s, %d threads, GPT-2 small shape (random weights) + %d-latent SAE
                   MKL's kernels                       %s
+                  glibc's mmap threshold              %s
                   one 101-step sweep with L2 and KL   %.3f s  (prefix %.3f s + batch %.3f s)
                   the authors' path                   %.3f s  → %.1f× faster (%.1f× batched as reproduce runs)
                   naive path (one step at a time)     %.3f s  → %.1f× faster
@@ -201,6 +221,7 @@ final class BenchCommand implements Command {
                     physical limit (matrix products at the plain rate): %.2f h
                   default layer study (12 layers × %d) ≈ %.2f h on this machine
                 """, r.path("device").asText(), r.path("threads").asInt(), Bench.SAE_LATENTS, r.path("mkl_kernels").asText(),
+                r.path("malloc_mmap_threshold").asText(),
                 r.path("sweep_seconds").asDouble(), r.path("prefill_seconds").asDouble(), r.path("batch_seconds").asDouble(),
                 r.path("authors_path_seconds").asDouble(), r.path("speedup_vs_authors_path").asDouble(),
                 r.path("batched_speedup_vs_authors_path").asDouble(),
@@ -247,9 +268,6 @@ final class BenchCommand implements Command {
     }
 
     private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
         try (var files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
