@@ -8,6 +8,7 @@ import java.util.Set;
 import org.plateau.PlateauException;
 import org.plateau.data.Datasets;
 import org.plateau.experiment.Experiment;
+import org.plateau.experiment.JavaHeap;
 import org.plateau.experiment.Lab;
 import org.plateau.experiment.LayerStudy;
 import org.plateau.experiment.LayerSummary;
@@ -74,6 +75,24 @@ final class LayersCommand implements Command {
         String model = o.get("model", ModelSources.DEFAULT_MODEL);
         HubClient hub = new HubClient(HubSettings.fromEnvironment());
         int lanes = Inputs.lanes(o);
+        try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "layers", outDir)) {
+            List<LayerStudy.LayerRun> runs = study(model, release, measure, lanes, n, experiments, hub, outDir, o, err);
+            // as in reproduce: the report needs only the results, so it is drawn once the weights' pages are given back
+            JavaHeap.giveBack();
+            LayerReport.write(runs, release, outDir, formats);
+            hint.finished();
+            var summary = Json.MAPPER.createObjectNode();
+            summary.put("out", outDir.toAbsolutePath().normalize().toString());
+            summary.put("layers", runs.size());
+            summary.putPOJO("files", List.of(LayerStudy.MANIFEST, LayerSummary.FILE_NAME, "figures/",
+                    runs.get(0).layer().folderName() + "/ …"));
+            out.println(summary.toPrettyString());
+        }
+    }
+
+    /** Every layer's run, the model and its SAEs closed when it returns. */
+    private static List<LayerStudy.LayerRun> study(String model, String release, boolean measure, int lanes, int n,
+            Set<Experiment> experiments, HubClient hub, Path outDir, Options o, PrintStream err) {
         try (Lab lab = Inputs.openLab(model, null, o, err)) {
             Inputs.useLanes(lab, lanes, err);
             int nLayer = lab.model().config().nLayer();
@@ -87,19 +106,8 @@ final class LayersCommand implements Command {
             StudySettings template = new StudySettings(n, o.getLong("seed", 0), dataset.spec(), p,
                     TargetType.studied(), experiments);
             StudyProgress progress = new StudyProgress(err, dataset);
-            try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "layers", outDir)) {
-                List<LayerStudy.LayerRun> runs = LayerStudy.run(lab, hub, progress.line().downloads(), release, layers,
-                        template, measure, dataset, Cli.version(), outDir, o.has("resume"), o.has("force"), progress,
-                        () -> false);
-                LayerReport.write(runs, release, outDir, formats);
-                hint.finished();
-                var summary = Json.MAPPER.createObjectNode();
-                summary.put("out", outDir.toAbsolutePath().normalize().toString());
-                summary.put("layers", runs.size());
-                summary.putPOJO("files", List.of(LayerStudy.MANIFEST, LayerSummary.FILE_NAME, "figures/",
-                        runs.get(0).layer().folderName() + "/ …"));
-                out.println(summary.toPrettyString());
-            }
+            return LayerStudy.run(lab, hub, progress.line().downloads(), release, layers, template, measure, dataset,
+                    Cli.version(), outDir, o.has("resume"), o.has("force"), progress, () -> false);
         }
     }
 
