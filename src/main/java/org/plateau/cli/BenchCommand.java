@@ -42,6 +42,7 @@ final class BenchCommand implements Command {
                 .value("rounds", "N", "repeat the sweep, batched and explorer timings N times, print their range"
                         + " and the median round (default 1; a shared machine's rate moves between minutes)")
                 .value("device", "cpu|gpu", "default: the GPU when DJL finds one")
+                .with(Inputs.leanMemory())
                 .flag("json", "print the measurements as one JSON object");
     }
 
@@ -56,6 +57,7 @@ final class BenchCommand implements Command {
             throw new PlateauException("--rounds must be between 1 and 20.");
         }
         Device device = Inputs.device(o);
+        Inputs.useLeanMemory(o, err);
         Path saeDir = temporaryFolder();
         // finally blocks do not run on Ctrl-C, shutdown hooks do: an interrupted bench leaves no 150 MB behind
         Thread cleanUp = new Thread(() -> deleteQuietly(saeDir), "plateau-bench-clean-up");
@@ -129,9 +131,8 @@ final class BenchCommand implements Command {
         r.put("device", device.toString());
         r.put("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
         r.put("mkl_kernels", org.plateau.model.MklKernels.describe());
-        // glibc reads it at start-up; it trades speed for memory (README, Memory), so the figures need it beside them
-        String threshold = System.getenv("MALLOC_MMAP_THRESHOLD_");
-        r.put("malloc_mmap_threshold", threshold != null ? threshold : "glibc's own (rises up to 32 MiB)");
+        // it trades speed for memory (README, Memory), so the figures need it beside them
+        r.put("malloc_mmap_threshold", org.plateau.model.GlibcMalloc.describe());
         r.put("model", "GPT-2 small shape, random weights (12 blocks, d 768, vocab 50257)");
         r.put("sae_latents", Bench.SAE_LATENTS);
         r.put("load_seconds", round(loadSeconds, 3));

@@ -54,6 +54,7 @@ final class LayersCommand implements Command {
                 .with(Inputs.perturbation())
                 .with(Inputs.figureFormats())
                 .with(Inputs.lanes())
+                .with(Inputs.leanMemory())
                 .value("read", "NAME", "read hook (default the last block's hook_resid_post)")
                 .flag("resume", "continue an interrupted study in --out")
                 .flag("force", "write into --out although it holds other files (an earlier study there starts over)");
@@ -75,6 +76,7 @@ final class LayersCommand implements Command {
         String model = o.get("model", ModelSources.DEFAULT_MODEL);
         HubClient hub = new HubClient(HubSettings.fromEnvironment());
         int lanes = Inputs.lanes(o);
+        Inputs.useLeanMemory(o, err);
         try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "layers", outDir)) {
             List<LayerStudy.LayerRun> runs = study(model, release, measure, lanes, n, experiments, hub, outDir, o, err);
             // as in reproduce: the report needs only the results, so it is drawn once the weights' pages are given back

@@ -46,6 +46,7 @@ final class ReproduceCommand implements Command {
                 .with(Inputs.perturbation())
                 .with(Inputs.figureFormats())
                 .with(Inputs.lanes())
+                .with(Inputs.leanMemory())
                 .flag("resume", "continue an interrupted run in --out")
                 .flag("force", "write into --out although it holds other files (an earlier run there starts over)")
                 .with(Inputs.hooks());
@@ -84,6 +85,7 @@ final class ReproduceCommand implements Command {
         String model = o.get("model", ModelSources.DEFAULT_MODEL);
         String sae = o.has("model") ? o.get("sae", null) : o.get("sae", ModelSources.DEFAULT_SAE);
         int lanes = Inputs.lanes(o);
+        Inputs.useLeanMemory(o, err);
         try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "reproduce", outDir)) {
             StudyResults results = study(model, sae, lanes, n, experiments, outDir, o, err);
             // the report needs only the results: it is drawn once the weights' mapped pages are given back
