@@ -1,8 +1,5 @@
 package org.plateau.model;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-
 /**
  * glibc's malloc, which hands libtorch the memory of every CPU tensor: how big a block must be
  * to get a mapping of its own, which goes back to the system when the block is freed.
@@ -35,12 +32,6 @@ public final class GlibcMalloc {
 
     private GlibcMalloc() {}
 
-    private interface CLibrary extends Library {
-        String gnu_get_libc_version();
-
-        int mallopt(int param, int value);
-    }
-
     /**
      * Fixes glibc's mmap threshold at {@link #LEAN_THRESHOLD} for the rest of the process; best
      * called before the model is loaded, since blocks already placed stay where they are.
@@ -52,7 +43,7 @@ public final class GlibcMalloc {
             return null;
         }
         try {
-            CLibrary c = Native.load("c", CLibrary.class);
+            CLibrary c = CLibrary.load();
             String version = c.gnu_get_libc_version(); // only glibc has it: elsewhere mallopt means something else, or nothing
             if (c.mallopt(M_MMAP_THRESHOLD, LEAN_THRESHOLD) != 1) {
                 return "glibc " + version + " refused an mmap threshold of " + LEAN_THRESHOLD + " bytes";

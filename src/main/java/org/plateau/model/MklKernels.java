@@ -1,7 +1,5 @@
 package org.plateau.model;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,11 +32,6 @@ public final class MklKernels {
 
     private MklKernels() {}
 
-    /** The C library's environment, which native code reads (Java's own copy is fixed at start-up). */
-    private interface CLibrary extends Library {
-        int setenv(String name, String value, int overwrite);
-    }
-
     /** Sets MKL_CBWR=AVX2 on an AMD processor under Linux unless the user set MKL_CBWR; once per process. */
     public static synchronized void configure() {
         if (outcome != null) {
@@ -51,7 +44,7 @@ public final class MklKernels {
             return;
         }
         try {
-            CLibrary c = Native.load("c", CLibrary.class);
+            CLibrary c = CLibrary.load();
             outcome = c.setenv(VARIABLE, value.get(), 0) == 0
                     ? VARIABLE + "=" + value.get() + " (AVX2 kernels on this AMD processor)"
                     : "MKL's own choice (" + VARIABLE + " could not be set)";

@@ -5,20 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import org.junit.jupiter.api.Test;
 
 class GlibcMallocTest {
 
-    interface Glibc extends Library {
-        String gnu_get_libc_version();
-    }
-
     static boolean glibc() {
         try {
-            return Native.load("c", Glibc.class).gnu_get_libc_version() != null;
+            return CLibrary.load().gnu_get_libc_version() != null;
         } catch (LinkageError | RuntimeException e) {
             return false;
         }
