@@ -12,6 +12,7 @@ import org.plateau.io.FileHashes;
 import org.plateau.io.Hashing;
 import org.plateau.io.Json;
 import org.plateau.model.Gpt2Config;
+import org.plateau.model.GlibcMalloc;
 import org.plateau.model.MklKernels;
 import org.plateau.perturbation.TargetType;
 
@@ -181,6 +182,7 @@ public final class Reproduction {
         p.put("device", lab.model().device().toString());
         if (Device.Type.CPU.equals(lab.model().device().getDeviceType())) {
             p.put("mkl_kernels", MklKernels.describe()); // the order of its sums: the last float32 digits
+            p.put("malloc_mmap_threshold", GlibcMalloc.describe()); // the run's peak memory and time, not its results
         }
         p.put("java", System.getProperty("java.version"));
         ObjectNode timing = p.putObject("timing");

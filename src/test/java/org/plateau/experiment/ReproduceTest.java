@@ -112,6 +112,7 @@ class ReproduceTest {
         assertEquals(64, prov.path("sae").path("sha256").asText().length());
         // which MKL kernels did the sums (their order decides the last float32 digits), in the report too
         assertEquals(org.plateau.model.MklKernels.describe(), prov.path("mkl_kernels").asText());
+        assertEquals(org.plateau.model.GlibcMalloc.describe(), prov.path("malloc_mmap_threshold").asText());
         assertTrue(report.contains("matrix products: " + org.plateau.model.MklKernels.describe()), "the report's device row");
     }
 
