@@ -48,7 +48,7 @@ public final class GlibcMalloc {
             if (c.mallopt(M_MMAP_THRESHOLD, LEAN_THRESHOLD) != 1) {
                 return "glibc " + version + " refused an mmap threshold of " + LEAN_THRESHOLD + " bytes";
             }
-            lean = mebibytes(LEAN_THRESHOLD) + " (--lean-memory)";
+            lean = (LEAN_THRESHOLD >> 20) + " MiB (--lean-memory)";
             return null;
         } catch (LinkageError | RuntimeException e) {
             return "it needs glibc's malloc (Linux), which this system does not use";
@@ -69,9 +69,5 @@ public final class GlibcMalloc {
             return "set in GLIBC_TUNABLES (" + tunables + ")";
         }
         return "glibc's own (rises up to 32 MiB)";
-    }
-
-    private static String mebibytes(int bytes) {
-        return (bytes >> 20) + " MiB";
     }
 }

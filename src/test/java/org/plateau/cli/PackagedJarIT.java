@@ -80,6 +80,35 @@ class PackagedJarIT {
         assertEquals(withoutTiming(whole), withoutTiming(killed));
     }
 
+    /**
+     * --lean-memory moves where memory comes from, not what is computed. Each run is a process of
+     * its own: in the test JVM an earlier test may already have fixed the threshold, which stays
+     * fixed for the rest of the process, and the run without it would then be lean too.
+     */
+    @Test
+    void leanMemoryGivesTheSameStudy(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path fixture = Fixtures.tinyA();
+        String[] args = {"reproduce", "--model", fixture.resolve("model").toString(), "--sae",
+                fixture.resolve("sae").toString(), "--n", "3", "--experiments", "sensitivity,plateau", "--dataset",
+                "random-tokens", "--stats-activations", "64"};
+        Path plainOut = tmp.resolve("plain");
+        Path leanOut = tmp.resolve("lean");
+        Result plain = run(concat(args, "--out", plainOut.toString()));
+        assertEquals(0, plain.code(), plain.err());
+        Result lean = run(concat(args, "--out", leanOut.toString(), "--lean-memory"));
+        assertEquals(0, lean.code(), lean.err());
+        JsonNode plainResults = Json.MAPPER.readTree(plainOut.resolve("results.json").toFile());
+        JsonNode leanResults = Json.MAPPER.readTree(leanOut.resolve("results.json").toFile());
+        assertTrue(!plainResults.path("provenance").path("malloc_mmap_threshold").asText().contains("--lean-memory"),
+                "the run without it is not lean");
+        assertTrue(!plainResults.path("perturbations").isEmpty());
+        assertEquals(plainResults.path("perturbations"), leanResults.path("perturbations"));
+        // the run says what it ran under, for its peak and its time (without glibc, that it could not)
+        String threshold = leanResults.path("provenance").path("malloc_mmap_threshold").asText();
+        boolean ignored = lean.err().contains("--lean-memory has no effect here");
+        assertEquals(!ignored, threshold.equals("8 MiB (--lean-memory)"), threshold + " / " + lean.err());
+    }
+
     static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
