@@ -7,35 +7,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.plateau.Fixtures;
+import org.plateau.PlateauJar;
+import org.plateau.PlateauJar.Result;
 import org.plateau.io.Json;
 
 /** The packaged program as users run it: {@code java -jar target/plateau.jar COMMAND}. */
 class PackagedJarIT {
 
-    record Result(int code, String out, String err) {}
-
-    static Result run(String... args) throws IOException, InterruptedException {
-        Path jar = Path.of("target/plateau.jar");
-        assertTrue(Files.exists(jar), "package the jar first");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString()));
-        cmd.addAll(List.of(args));
-        Path out = Files.createTempFile("plateau-out", ".txt");
-        Path err = Files.createTempFile("plateau-err", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "finished");
-        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-    }
-
     @Test
     void forwardPrintsOneJsonObjectAndNothingElse() throws Exception {
         Path fixture = Fixtures.tinyA();
-        Result r = run("forward", "--model", fixture.resolve("model").toString(), "--tokens", "1,2,3");
+        Result r = PlateauJar.run("forward", "--model", fixture.resolve("model").toString(), "--tokens", "1,2,3");
         assertEquals(0, r.code(), r.err());
         JsonNode json = Json.MAPPER.readTree(r.out());
         assertEquals(4, json.path("resid_pre_last").size());
@@ -46,7 +30,7 @@ class PackagedJarIT {
 
     @Test
     void badInputExitsWithTwoAndOneSentence() throws Exception {
-        Result r = run("forward", "--model", "/no/such/folder", "--tokens", "1,2,3");
+        Result r = PlateauJar.run("forward", "--model", "/no/such/folder", "--tokens", "1,2,3");
         assertEquals(2, r.code());
         assertEquals("plateau: The model folder /no/such/folder does not exist.", r.err().strip());
         assertEquals("", r.out());
@@ -58,14 +42,12 @@ class PackagedJarIT {
         String[] args = {"reproduce", "--model", fixture.resolve("model").toString(), "--sae",
                 fixture.resolve("sae").toString(), "--n", "80", "--stats-activations", "800", "--seed", "3"};
         Path whole = tmp.resolve("whole");
-        assertEquals(0, run(concat(args, "--out", whole.toString())).code());
+        assertEquals(0, PlateauJar.run(concat(args, "--out", whole.toString())).code());
 
         // the same run, killed (SIGKILL: no chance to tidy up) once a few bases are in the journal
         Path killed = tmp.resolve("killed");
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/plateau.jar"));
-        cmd.addAll(List.of(concat(args, "--out", killed.toString())));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log").toFile()).start();
+        Process p = new ProcessBuilder(PlateauJar.command(concat(args, "--out", killed.toString())))
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("log").toFile()).start();
         Path journal = killed.resolve("journal.jsonl");
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (System.nanoTime() < deadline && (!Files.exists(journal) || Files.readAllLines(journal).size() < 6)) {
@@ -75,7 +57,7 @@ class PackagedJarIT {
         assertTrue(Files.exists(journal));
         assertTrue(!Files.exists(killed.resolve("results.json")), "killed before the end");
 
-        Result resumed = run(concat(args, "--out", killed.toString(), "--resume"));
+        Result resumed = PlateauJar.run(concat(args, "--out", killed.toString(), "--resume"));
         assertEquals(0, resumed.code(), resumed.err());
         assertEquals(withoutTiming(whole), withoutTiming(killed));
     }
@@ -93,9 +75,9 @@ class PackagedJarIT {
                 "random-tokens", "--stats-activations", "64"};
         Path plainOut = tmp.resolve("plain");
         Path leanOut = tmp.resolve("lean");
-        Result plain = run(concat(args, "--out", plainOut.toString()));
+        Result plain = PlateauJar.run(concat(args, "--out", plainOut.toString()));
         assertEquals(0, plain.code(), plain.err());
-        Result lean = run(concat(args, "--out", leanOut.toString(), "--lean-memory"));
+        Result lean = PlateauJar.run(concat(args, "--out", leanOut.toString(), "--lean-memory"));
         assertEquals(0, lean.code(), lean.err());
         JsonNode plainResults = Json.MAPPER.readTree(plainOut.resolve("results.json").toFile());
         JsonNode leanResults = Json.MAPPER.readTree(leanOut.resolve("results.json").toFile());
@@ -123,10 +105,10 @@ class PackagedJarIT {
 
     @Test
     void helpAndVersion() throws Exception {
-        Result help = run("help");
+        Result help = PlateauJar.run("help");
         assertEquals(0, help.code());
         assertTrue(help.out().contains("curve"));
-        Result version = run("--version");
+        Result version = PlateauJar.run("--version");
         assertEquals(0, version.code());
         assertTrue(version.out().startsWith("plateau 0."), version.out());
     }

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.plateau.Fixtures;
+import org.plateau.PlateauJar;
+import org.plateau.PlateauJar.Result;
 import org.plateau.io.Hashing;
 import org.plateau.io.Json;
 
@@ -20,21 +22,6 @@ import org.plateau.io.Json;
 class HubCommandLineIT {
 
     static final String COMMIT = "abcdef0123456789abcdef0123456789abcdef01";
-
-    record Result(int code, String out, String err) {}
-
-    static Result run(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", "target/plateau.jar"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        pb.environment().putAll(env);
-        Path out = Files.createTempFile("out", ".txt");
-        Path err = Files.createTempFile("err", ".txt");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
-        return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-    }
 
     @Test
     void reproduceWithThePapersDefaultsComesFromTheHubThenWorksOffline(@TempDir Path tmp) throws Exception {
@@ -44,7 +31,7 @@ class HubCommandLineIT {
                 .repo("jbloom/GPT2-Small-SAEs-Reformatted", COMMIT, fixture.resolve("sae"), "blocks.1.hook_resid_pre/")) {
             Map<String, String> env = Map.of("HF_ENDPOINT", server.url(), "HF_HOME", tmp.resolve("hf").toString(),
                     "PLATEAU_CACHE", tmp.resolve("plateau").toString());
-            Result r = run(env, "reproduce", "--out", tmp.resolve("run").toString(), "--n", "2",
+            Result r = PlateauJar.run(env, "reproduce", "--out", tmp.resolve("run").toString(), "--n", "2",
                     "--stats-activations", "300");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.err().contains("downloading model.safetensors"), "a progress line: " + r.err());
@@ -68,7 +55,7 @@ class HubCommandLineIT {
             server.close();
             Map<String, String> offline = new java.util.HashMap<>(env);
             offline.put("HF_HUB_OFFLINE", "1");
-            Result again = run(offline, "forward", "--model", "gpt2", "--tokens", "1,2,3");
+            Result again = PlateauJar.run(offline, "forward", "--model", "gpt2", "--tokens", "1,2,3");
             assertEquals(0, again.code(), again.err());
         }
     }
@@ -77,7 +64,7 @@ class HubCommandLineIT {
     void withoutNetworkOrCacheItSaysSoAndOffersTheDemo(@TempDir Path tmp) throws Exception {
         Map<String, String> env = Map.of("HF_ENDPOINT", "http://127.0.0.1:9", "HF_HOME", tmp.resolve("hf").toString(),
                 "PLATEAU_CACHE", tmp.resolve("plateau").toString());
-        Result r = run(env, "reproduce", "--out", tmp.resolve("run").toString(), "--n", "2");
+        Result r = PlateauJar.run(env, "reproduce", "--out", tmp.resolve("run").toString(), "--n", "2");
         assertEquals(2, r.code());
         String message = r.err().strip();
         assertEquals(1, message.lines().count(), message);
@@ -91,8 +78,8 @@ class HubCommandLineIT {
     void theDemoIsTheSameEverywhereAndLabelledAsRandomWeights(@TempDir Path tmp) throws Exception {
         Map<String, String> one = Map.of("PLATEAU_CACHE", tmp.resolve("one").toString(), "HF_HUB_OFFLINE", "1");
         Map<String, String> two = Map.of("PLATEAU_CACHE", tmp.resolve("two").toString(), "HF_HUB_OFFLINE", "1");
-        assertEquals(0, run(one, "forward", "--model", "demo", "--prompt", "Hello world").code());
-        assertEquals(0, run(two, "forward", "--model", "demo", "--prompt", "Hello world").code());
+        assertEquals(0, PlateauJar.run(one, "forward", "--model", "demo", "--prompt", "Hello world").code());
+        assertEquals(0, PlateauJar.run(two, "forward", "--model", "demo", "--prompt", "Hello world").code());
         for (String f : List.of("model/model.safetensors", "sae/sae_weights.safetensors", "sae/sparsity.safetensors")) {
             assertEquals(Hashing.sha256(tmp.resolve("one/demo/" + org.plateau.hub.DemoModel.VERSION).resolve(f)), Hashing.sha256(tmp.resolve("two/demo/" + org.plateau.hub.DemoModel.VERSION).resolve(f)), f);
         }
@@ -101,7 +88,7 @@ class HubCommandLineIT {
             server.dataset("test/owt", docs);
             Map<String, String> env = Map.of("PLATEAU_CACHE", tmp.resolve("one").toString(),
                     "PLATEAU_DATASETS_SERVER", server.url(), "HF_ENDPOINT", server.url());
-            Result r = run(env, "reproduce", "--model", "demo", "--sae", "demo", "--n", "2", "--stats-activations", "150",
+            Result r = PlateauJar.run(env, "reproduce", "--model", "demo", "--sae", "demo", "--n", "2", "--stats-activations", "150",
                     "--dataset", "hf:test/owt?rows=150", "--out", tmp.resolve("run").toString());
             assertEquals(0, r.code(), r.err());
         }
@@ -128,24 +115,24 @@ class HubCommandLineIT {
                 .repo("someorg/not-gpt2", COMMIT, wrong, "")) {
             Map<String, String> env = Map.of("HF_ENDPOINT", server.url(), "HF_HOME", tmp.resolve("hf").toString(),
                     "PLATEAU_CACHE", tmp.resolve("plateau").toString());
-            Result first = run(env, "forward", "--model", "gpt2", "--tokens", "464,3290");
+            Result first = PlateauJar.run(env, "forward", "--model", "gpt2", "--tokens", "464,3290");
             assertEquals(0, first.code(), first.err());
             assertTrue(first.err().contains("checking openai-community/gpt2 at main"), first.err());
             assertTrue(first.err().contains("plateau: check: openai-community/gpt2 at main (abcdef012345) computes GPT-2"
                     + " small's published output (\"The dog\" and 18 greedy tokens, under tl and raw processing)."), first.err());
-            Result second = run(env, "forward", "--model", "gpt2", "--tokens", "464,3290");
+            Result second = PlateauJar.run(env, "forward", "--model", "gpt2", "--tokens", "464,3290");
             assertEquals(0, second.code(), second.err());
             assertTrue(!second.err().contains("check"), "remembered, not repeated: " + second.err());
 
-            Result check = run(env, "check", "--model", "gpt2");
+            Result check = PlateauJar.run(env, "check", "--model", "gpt2");
             assertEquals(0, check.code(), check.err());
             assertEquals("passed", Json.MAPPER.readTree(check.out()).path("verdict").asText());
 
             // another repository has no published output; compared with GPT-2's on request, it fails
-            Result other = run(env, "check", "--model", "someorg/not-gpt2");
+            Result other = PlateauJar.run(env, "check", "--model", "someorg/not-gpt2");
             assertEquals(0, other.code(), other.err());
             assertEquals("no published reference", Json.MAPPER.readTree(other.out()).path("verdict").asText());
-            Result failed = run(env, "check", "--model", "someorg/not-gpt2", "--reference", "openai-community/gpt2");
+            Result failed = PlateauJar.run(env, "check", "--model", "someorg/not-gpt2", "--reference", "openai-community/gpt2");
             assertEquals(1, failed.code(), failed.err());
             assertEquals("failed", Json.MAPPER.readTree(failed.out()).path("verdict").asText());
             assertTrue(failed.err().strip().startsWith("plateau: WARNING: someorg/not-gpt2 at main (abcdef012345) does not"
@@ -162,8 +149,7 @@ class HubCommandLineIT {
             server.largeHeads = new java.util.concurrent.CountDownLatch(2); // both have asked before bytes flow
             List<Process> both = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-jar", "target/plateau.jar", "forward", "--model", "gpt2", "--tokens", "1,2,3");
+                ProcessBuilder pb = new ProcessBuilder(PlateauJar.command("forward", "--model", "gpt2", "--tokens", "1,2,3"));
                 pb.environment().putAll(Map.of("HF_ENDPOINT", server.url(), "HF_HOME", tmp.resolve("hf").toString(),
                         "PLATEAU_CACHE", tmp.resolve("plateau" + i).toString()));
                 both.add(pb.redirectErrorStream(true).redirectOutput(tmp.resolve("log" + i).toFile()).start());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.plateau.Fixtures;
+import org.plateau.PlateauJar;
 
 /**
  * {@code plateau screenshot} in a real window (GTK under Xvfb): the scripted session runs and saves a
@@ -29,11 +31,10 @@ class ScreenshotIT {
         assertTrue(hasXvfb, "xvfb-run is needed (apt-get install xvfb xauth libgtk-3-0)");
         Path fixture = Fixtures.tinyA();
         Path out = tmp.resolve("shots");
-        Process p = new ProcessBuilder("/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1600x1000x24",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", "target/plateau.jar",
-                "screenshot", "--model", fixture.resolve("model").toString(), "--sae", fixture.resolve("sae").toString(),
-                "--out", out.toString(), "--n", "4", "--stats-activations", "600", "--width", "1400", "--height", "900")
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("log").toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/xvfb-run", "-a", "-s", "-screen 0 1600x1000x24"));
+        cmd.addAll(PlateauJar.command("screenshot", "--model", fixture.resolve("model").toString(), "--sae", fixture.resolve("sae").toString(),
+                "--out", out.toString(), "--n", "4", "--stats-activations", "600", "--width", "1400", "--height", "900"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("log").toFile()).start();
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "finished");
         assertEquals(0, p.exitValue(), Files.readString(tmp.resolve("log")));
         for (String view : List.of("overlay.png", "explore.png", "compare.png")) {
