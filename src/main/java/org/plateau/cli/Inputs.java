@@ -10,6 +10,7 @@ import org.plateau.model.HookPoint;
 import org.plateau.model.Processing;
 import org.plateau.perturbation.Paper;
 import org.plateau.perturbation.PromptSource;
+import org.plateau.perturbation.TargetType;
 import org.plateau.experiment.LabLoader;
 import org.plateau.experiment.PerturbationSettings;
 import org.plateau.experiment.TargetCosine;
@@ -54,6 +55,18 @@ final class Inputs {
                 .with(targetCos())
                 .value("stats-activations", "N", "activations behind random targets' μ and Σ (default "
                         + Paper.STATS_ACTIVATIONS + ")");
+    }
+
+    /** --types: which target types a study sweeps. */
+    static Usage types() {
+        return new Usage().value("types", "LIST", "all (default: the paper's seven and Plateau's co-occurrence"
+                + " synthesis) | paper (the paper's seven: a seventh fewer sweeps) | a comma-separated list of target"
+                + " types with model-generated among them; the plateau experiment's bases are those listed");
+    }
+
+    /** --types, parsed. */
+    static List<TargetType> types(Options o) {
+        return TargetType.parseStudied(o.get("types", "all"));
     }
 
     /** --lanes: how many of a base's batches run at a time. */

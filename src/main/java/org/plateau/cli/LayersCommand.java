@@ -51,6 +51,7 @@ final class LayersCommand implements Command {
                 .value("n", "N", "perturbations per type and layer (default " + DEFAULT_N + ")")
                 .value("seed", "N", "root of every random draw (default 0)")
                 .value("experiments", "LIST", "sensitivity,relative,plateau,latents (default sensitivity,relative,plateau)")
+                .with(Inputs.types())
                 .with(Inputs.perturbation())
                 .with(Inputs.figureFormats())
                 .with(Inputs.lanes())
@@ -71,6 +72,7 @@ final class LayersCommand implements Command {
         Inputs.checkPerturbation(o);
         var formats = Inputs.figureFormats(o);
         Set<Experiment> experiments = Experiment.parseList(o.get("experiments", "sensitivity,relative,plateau"));
+        List<TargetType> types = Inputs.types(o);
         String release = o.get("release", DEFAULT_RELEASE);
         boolean measure = "measure".equals(o.get("target-cos", "").strip());
         String model = o.get("model", ModelSources.DEFAULT_MODEL);
@@ -78,7 +80,7 @@ final class LayersCommand implements Command {
         int lanes = Inputs.lanes(o);
         Inputs.useLeanMemory(o, err);
         try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "layers", outDir)) {
-            List<LayerStudy.LayerRun> runs = study(model, release, measure, lanes, n, experiments, hub, outDir, o, err);
+            List<LayerStudy.LayerRun> runs = study(model, release, measure, lanes, n, experiments, types, hub, outDir, o, err);
             // as in reproduce: the report needs only the results, so it is drawn once the weights' pages are given back
             JavaHeap.giveBack();
             LayerReport.write(runs, release, outDir, formats);
@@ -94,7 +96,7 @@ final class LayersCommand implements Command {
 
     /** Every layer's run, the model and its SAEs closed when it returns. */
     private static List<LayerStudy.LayerRun> study(String model, String release, boolean measure, int lanes, int n,
-            Set<Experiment> experiments, HubClient hub, Path outDir, Options o, PrintStream err) {
+            Set<Experiment> experiments, List<TargetType> types, HubClient hub, Path outDir, Options o, PrintStream err) {
         try (Lab lab = Inputs.openLab(model, null, o, err)) {
             Inputs.useLanes(lab, lanes, err);
             int nLayer = lab.model().config().nLayer();
@@ -106,7 +108,7 @@ final class LayersCommand implements Command {
             // c* is the same number at every layer unless it is measured at each
             PerturbationSettings p = Inputs.perturbation(o, lab, first, dataset.prompts(), !measure);
             StudySettings template = new StudySettings(n, o.getLong("seed", 0), dataset.spec(), p,
-                    TargetType.studied(), experiments);
+                    types, experiments);
             StudyProgress progress = new StudyProgress(err, dataset);
             return LayerStudy.run(lab, hub, progress.line().downloads(), release, layers, template, measure, dataset,
                     Cli.version(), outDir, o.has("resume"), o.has("force"), progress, () -> false);

@@ -43,6 +43,7 @@ final class ReproduceCommand implements Command {
                 .value("n", "N", "perturbations per type (default " + Paper.N + ")")
                 .value("seed", "N", "root of every random draw (default 0)")
                 .value("experiments", "LIST", "sensitivity,relative,plateau,latents (default all)")
+                .with(Inputs.types())
                 .with(Inputs.perturbation())
                 .with(Inputs.figureFormats())
                 .with(Inputs.lanes())
@@ -78,6 +79,7 @@ final class ReproduceCommand implements Command {
         Inputs.checkPerturbation(o);
         var formats = Inputs.figureFormats(o);
         Set<Experiment> experiments = Experiment.parseList(o.get("experiments", "sensitivity,relative,plateau,latents"));
+        List<TargetType> types = Inputs.types(o);
         if (n < 1) {
             throw new org.plateau.PlateauException("--n must be at least 1, not " + n + ".");
         }
@@ -87,7 +89,7 @@ final class ReproduceCommand implements Command {
         int lanes = Inputs.lanes(o);
         Inputs.useLeanMemory(o, err);
         try (StudyProgress.InterruptHint hint = StudyProgress.hintOnInterrupt(err, "reproduce", outDir)) {
-            StudyResults results = study(model, sae, lanes, n, experiments, outDir, o, err);
+            StudyResults results = study(model, sae, lanes, n, experiments, types, outDir, o, err);
             // the report needs only the results: it is drawn once the weights' mapped pages are given back
             JavaHeap.giveBack();
             RunReport.write(results, outDir, formats);
@@ -104,7 +106,7 @@ final class ReproduceCommand implements Command {
 
     /** The study's results, its model and SAE closed when it returns. */
     private static StudyResults study(String model, String sae, int lanes, int n, Set<Experiment> experiments,
-            Path outDir, Options o, PrintStream err) {
+            List<TargetType> types, Path outDir, Options o, PrintStream err) {
         try (Lab lab = openWithDemoHint(model, sae, o, err)) {
             Inputs.useLanes(lab, lanes, err);
             String datasetName = o.get("dataset", Datasets.AUTO);
@@ -112,7 +114,7 @@ final class ReproduceCommand implements Command {
             var hook = Inputs.hook(o, lab.model());
             // the settings name the dataset actually used, so that a resumed or reopened run finds the same prompts
             StudySettings settings = new StudySettings(n, o.getLong("seed", 0), dataset.spec(),
-                    Inputs.perturbation(o, lab, hook, dataset.prompts(), true), TargetType.studied(),
+                    Inputs.perturbation(o, lab, hook, dataset.prompts(), true), types,
                     experiments);
             return new Reproduction(lab, settings, dataset, Cli.version()).run(outDir,
                     o.has("resume"), o.has("force"), new StudyProgress(err, dataset), () -> false);

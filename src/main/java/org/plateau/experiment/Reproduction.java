@@ -198,6 +198,10 @@ public final class Reproduction {
         return n == 0 ? abs.toString() : abs.subpath(Math.max(0, n - 2), n).toString();
     }
 
+    private static String ids(List<TargetType> types) {
+        return String.join(", ", types.stream().map(TargetType::id).toList());
+    }
+
     /** Where this run departs from the paper or from what was asked. */
     private List<String> notes(StudyRunner runner) {
         List<String> notes = new ArrayList<>();
@@ -223,6 +227,11 @@ public final class Reproduction {
         }
         if (lab.check() != null && lab.check().warns()) {
             notes.add("Model check: " + lab.check().line());
+        }
+        List<TargetType> left = TargetType.paper().stream().filter(t -> !settings.targetTypes().contains(t)).toList();
+        if (!left.isEmpty()) {
+            notes.add("Target types asked for (--types): " + ids(settings.targetTypes()) + "; the paper's "
+                    + ids(left) + " did not run, and their rows show n = 0.");
         }
         if (settings.n() < 1000) {
             notes.add("n = " + settings.n() + " perturbations per type (the paper: 1000); expect wide error bars.");

@@ -71,10 +71,10 @@ public final class StudyRunner {
         return s.targetTypes().stream().filter(t -> !t.needsSae() || lab.sae() != null).toList();
     }
 
-    /** The plateau base types that can run: the SAE's only with an SAE, Plateau's own only when asked for. */
+    /** The plateau base types that run: those among the study's types, the SAE's only with an SAE. */
     public List<TargetType> plateauBases() {
         return PLATEAU_BASES.stream().filter(t -> lab.sae() != null || !t.needsSae())
-                .filter(t -> !t.extension() || s.targetTypes().contains(t)).toList();
+                .filter(t -> s.targetTypes().contains(t)).toList();
     }
 
     /** Sweeps per base with these settings: each target in each step mode, and each plateau base. */

@@ -50,6 +50,19 @@ class ReproduceBadSettingsTest {
     }
 
     @Test
+    void typesThatCannotMakeAStudy() {
+        Path out = tmp.resolve("types");
+        reproduce(out, "--types", "synthetic-structured,random")
+                .assertRefused("--types needs model-generated among its types: every KS statistic compares");
+        reproduce(out, "--types", "model-generated,banana").assertRefused("Unknown target type 'banana'");
+        reproduce(out, "--types", "model-generated,ablate-latent").assertRefused("ablate-latent is not a study type");
+        reproduce(out, "--types", " , ").assertRefused("No target type named");
+        CliRun.of("layers", "--model", MODEL, "--out", out.toString(), "--types", "random")
+                .assertRefused("--types needs model-generated");
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
     void datasetWithoutA10TokenWindow() throws IOException {
         Path out = tmp.resolve("ds");
         Path jsonl = tmp.resolve("short.jsonl");
