@@ -98,7 +98,8 @@ final class Bench {
      * and the latents' firing statistics (the same forward passes, then their SAE codes).
      */
     record Study(double secondsPerBase, Map<StudyRunner.Phase, Double> phaseSeconds, int sweepsPerBase,
-            double fitGrowingSeconds, double fitFixedSeconds, double firingsSeconds, long peakResidentBytes) {
+            int paperSweepsPerBase, double fitGrowingSeconds, double fitFixedSeconds, double firingsSeconds,
+            long peakResidentBytes) {
 
         double fitSeconds() {
             return fitGrowingSeconds + fitFixedSeconds;
@@ -106,6 +107,18 @@ final class Bench {
 
         double hours(int bases) {
             return (bases * secondsPerBase + fitSeconds() + firingsSeconds) / 3600;
+        }
+
+        /**
+         * The study of the paper's types only ({@code reproduce --types paper}), scaled from this
+         * one: its sweeps in proportion to their number, the rest of a base as it is (so a little
+         * high: one target fewer to make), and no firing statistics (only the co-occurrence
+         * synthesis needs them).
+         */
+        double paperTypesHours(int bases) {
+            double sweeps = phaseSeconds.getOrDefault(StudyRunner.Phase.SWEEPS, 0.0);
+            double perBase = secondsPerBase - sweeps + sweeps * paperSweepsPerBase / sweepsPerBase;
+            return (bases * perBase + fitSeconds()) / 3600;
         }
 
         /**
@@ -344,8 +357,10 @@ final class Bench {
         Map<StudyRunner.Phase, Double> phases = new EnumMap<>(StudyRunner.Phase.class);
         runner.seconds().forEach((p, v) -> phases.put(p, (v - before.getOrDefault(p, 0.0)) / STUDY_BASES));
         // the mean, as the phases are: a base's time is then the sum of its phases
-        return new Study(Arrays.stream(times).average().orElse(0), phases, runner.sweepsPerBase(), growing, fixed, firings,
-                Memory.peakResidentBytes());
+        StudySettings paper = new StudySettings(s.n(), s.seed(), s.dataset(), s.perturbation(), TargetType.paper(),
+                s.experiments());
+        return new Study(Arrays.stream(times).average().orElse(0), phases, runner.sweepsPerBase(),
+                new StudyRunner(lab, paper, prompts).sweepsPerBase(), growing, fixed, firings, Memory.peakResidentBytes());
     }
 
     /** Matrix-multiply FLOPs of one base of the study: its prompt once, then its sweeps. */

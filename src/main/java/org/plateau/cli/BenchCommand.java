@@ -163,15 +163,19 @@ final class BenchCommand implements Command {
         r.put("reproduce_fit_seconds", round(study.fitSeconds(), 1));
         r.put("reproduce_firings_seconds", round(study.firingsSeconds(), 1));
         r.put("estimated_reproduce_hours", round(study.hours(Paper.N), 2));
+        r.put("reproduce_paper_types_sweeps", Paper.N * study.paperSweepsPerBase());
+        r.put("estimated_reproduce_paper_types_hours", round(study.paperTypesHours(Paper.N), 2));
         r.put("layer_study_bases", LayersCommand.DEFAULT_N);
         r.put("estimated_layer_study_hours", round(study.layerStudyHours(bench, LayersCommand.DEFAULT_N), 2));
-        r.put("limit_reproduce_hours", round(limitHours(bench, study, single.matmulGflops()), 2));
+        r.put("limit_reproduce_hours", round(limitHours(bench, study.sweepsPerBase(), single.matmulGflops()), 2));
+        r.put("limit_reproduce_paper_types_hours",
+                round(limitHours(bench, study.paperSweepsPerBase(), single.matmulGflops()), 2));
         return r;
     }
 
     /** The physical limit: the study's matrix products at the plain matrix-multiply rate, nothing else. */
-    private static double limitHours(Bench bench, Bench.Study study, double matmulGflops) {
-        return Paper.N * bench.baseFlops(study.sweepsPerBase()) / (matmulGflops * 1e9) / 3600;
+    private static double limitHours(Bench bench, int sweepsPerBase, double matmulGflops) {
+        return Paper.N * bench.baseFlops(sweepsPerBase) / (matmulGflops * 1e9) / 3600;
     }
 
     /** The round whose {@code key} is the median (the lower middle of an even count): its figures stay together. */
@@ -187,7 +191,7 @@ final class BenchCommand implements Command {
         r.put("rounds", singles.size());
         range(r, "sweep_seconds_range", singles, Bench.Single::seconds, 4);
         range(r, "matmul_gflops_range", singles, Bench.Single::matmulGflops, 1);
-        range(r, "limit_reproduce_hours_range", singles, s -> limitHours(bench, study, s.matmulGflops()), 2);
+        range(r, "limit_reproduce_hours_range", singles, s -> limitHours(bench, study.sweepsPerBase(), s.matmulGflops()), 2);
         range(r, "fraction_of_matmul_peak_range", singles, Bench.Single::fractionOfMatmul, 3);
         range(r, "batched_sweep_seconds_range", batcheds, Bench.Batched::secondsPerSweep, 4);
         range(r, "batched_fraction_of_matmul_peak_range", batcheds, Bench.Batched::fractionOfMatmul, 3);
@@ -220,6 +224,8 @@ final class BenchCommand implements Command {
                                                       + %.0f s firing statistics)
                     per base: %s
                     physical limit (matrix products at the plain rate): %.2f h
+                  the paper's types (--types paper)   ≈ %.2f h (%d sweeps a base instead of %d, no firing statistics)
+                    physical limit: %.2f h
                   default layer study (12 layers × %d) ≈ %.2f h on this machine
                 """, r.path("device").asText(), r.path("threads").asInt(), Bench.SAE_LATENTS, r.path("mkl_kernels").asText(),
                 r.path("malloc_mmap_threshold").asText(),
@@ -241,7 +247,10 @@ final class BenchCommand implements Command {
                 r.path("reproduce_peak_resident_mb").asLong(),
                 r.path("estimated_reproduce_hours").asDouble(), Paper.N, r.path("reproduce_seconds_per_base").asDouble(),
                 r.path("reproduce_fit_seconds").asDouble(), r.path("reproduce_firings_seconds").asDouble(), phases,
-                r.path("limit_reproduce_hours").asDouble(), r.path("layer_study_bases").asInt(),
+                r.path("limit_reproduce_hours").asDouble(), r.path("estimated_reproduce_paper_types_hours").asDouble(),
+                r.path("reproduce_paper_types_sweeps").asInt() / Paper.N, r.path("reproduce_sweeps").asInt() / Paper.N,
+                r.path("limit_reproduce_paper_types_hours").asDouble(),
+                r.path("layer_study_bases").asInt(),
                 r.path("estimated_layer_study_hours").asDouble()) + roundsText(r);
     }
 

@@ -260,6 +260,13 @@ class SweepTest {
         // uneven jobs: more batches until each keeps to its share
         assertEquals(java.util.List.of(1, 2, 3), PerturbationSweep.batchEnds(new int[] {600, 600, 600}, 1000, 1));
         assertEquals(java.util.List.of(), PerturbationSweep.batchEnds(new int[0], 2048, 2));
+        // the study's limit: its 21 sweeps, and the paper's 18 (--types paper), in two even batches
+        int limit = org.plateau.experiment.Perturber.MAX_BATCH_ROWS;
+        assertEquals(java.util.List.of(11, 21), PerturbationSweep.batchEnds(study, limit, 1));
+        assertEquals(java.util.List.of(11, 21), PerturbationSweep.batchEnds(study, limit, 2));
+        int[] paper = java.util.Arrays.copyOf(study, 18);
+        assertEquals(java.util.List.of(9, 18), PerturbationSweep.batchEnds(paper, limit, 1));
+        assertEquals(java.util.List.of(9, 18), PerturbationSweep.batchEnds(paper, limit, 2));
         // every split keeps the jobs in order, each batch within the share unless a job alone exceeds it
         java.util.Random random = new java.util.Random(5);
         for (int trial = 0; trial < 500; trial++) {
