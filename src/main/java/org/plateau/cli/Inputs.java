@@ -66,7 +66,42 @@ final class Inputs {
 
     /** --types, parsed. */
     static List<TargetType> types(Options o) {
-        return TargetType.parseStudied(o.get("types", "all"));
+        return types(o.get("types", "all"));
+    }
+
+    /**
+     * A study's target types: {@code all} ({@link TargetType#studied()}), {@code paper}
+     * ({@link TargetType#paper()}), or a comma-separated list of ids, in the usual order whatever
+     * the list's. Model-generated must be among them: every KS statistic compares a type against it.
+     */
+    static List<TargetType> types(String list) {
+        String spec = list.strip();
+        if (spec.equals("all")) {
+            return TargetType.studied();
+        }
+        if (spec.equals("paper")) {
+            return TargetType.paper();
+        }
+        java.util.Set<TargetType> chosen = java.util.EnumSet.noneOf(TargetType.class);
+        for (String part : spec.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            TargetType t = TargetType.parse(part.strip());
+            if (t == TargetType.ABLATE_LATENT) {
+                throw new PlateauException("ablate-latent is not a study type: it answers what one latent does;"
+                        + " run it with 'plateau curve --target ablate-latent' or in the window's Ablation tab.");
+            }
+            chosen.add(t);
+        }
+        if (chosen.isEmpty()) {
+            throw new PlateauException("No target type named in '" + list + "'.");
+        }
+        if (!chosen.contains(TargetType.MODEL_GENERATED)) {
+            throw new PlateauException("--types needs model-generated among its types: every KS statistic compares"
+                    + " a type against it.");
+        }
+        return TargetType.studied().stream().filter(chosen::contains).toList();
     }
 
     /** --lanes: how many of a base's batches run at a time. */

@@ -55,44 +55,9 @@ public enum TargetType {
         return Arrays.stream(values()).filter(t -> t != ABLATE_LATENT).toList();
     }
 
-    /** The paper's seven types, without Plateau's extension: what {@code --types paper} studies. */
+    /** The paper's seven types, without Plateau's extension: a study of the paper's types only. */
     public static java.util.List<TargetType> paper() {
         return studied().stream().filter(t -> !t.extension()).toList();
-    }
-
-    /**
-     * A study's target types as the command line names them: {@code all} ({@link #studied()}),
-     * {@code paper} ({@link #paper()}), or a comma-separated list of ids. Model-generated must be
-     * among them: every KS statistic compares a type against it.
-     */
-    public static java.util.List<TargetType> parseStudied(String list) {
-        String spec = list.strip();
-        if (spec.equals("all")) {
-            return studied();
-        }
-        if (spec.equals("paper")) {
-            return paper();
-        }
-        java.util.Set<TargetType> chosen = java.util.EnumSet.noneOf(TargetType.class);
-        for (String part : spec.split(",")) {
-            if (part.isBlank()) {
-                continue;
-            }
-            TargetType t = parse(part.strip());
-            if (t == ABLATE_LATENT) {
-                throw new PlateauException("ablate-latent is not a study type: it answers what one latent does;"
-                        + " run it with 'plateau curve --target ablate-latent' or in the window's Ablation tab.");
-            }
-            chosen.add(t);
-        }
-        if (chosen.isEmpty()) {
-            throw new PlateauException("No target type named in '" + list + "'.");
-        }
-        if (!chosen.contains(MODEL_GENERATED)) {
-            throw new PlateauException("--types needs model-generated among its types: every KS statistic compares"
-                    + " a type against it.");
-        }
-        return studied().stream().filter(chosen::contains).toList(); // in the usual order, whatever the list's
     }
 
     /** Whether making one needs the firing statistics of the statistics activations' SAE codes. */
