@@ -228,10 +228,10 @@ public final class Reproduction {
         if (lab.check() != null && lab.check().warns()) {
             notes.add("Model check: " + lab.check().line());
         }
-        List<TargetType> left = TargetType.paper().stream().filter(t -> !settings.targetTypes().contains(t)).toList();
+        List<TargetType> left = TargetType.studied().stream().filter(t -> !settings.targetTypes().contains(t)).toList();
         if (!left.isEmpty()) {
-            notes.add("Target types asked for (--types): " + ids(settings.targetTypes()) + "; the paper's "
-                    + ids(left) + " did not run, and their rows show n = 0.");
+            notes.add("Target types asked for (--types): " + ids(settings.targetTypes()) + ". Not run, so their rows"
+                    + " show n = 0: " + ids(left) + ".");
         }
         if (settings.n() < 1000) {
             notes.add("n = " + settings.n() + " perturbations per type (the paper: 1000); expect wide error bars.");

@@ -249,9 +249,9 @@ class ReproduceTest {
             }
         }
         String report = Files.readString(out.resolve("report.md"));
-        assertTrue(report.contains("Target types asked for (--types): model-generated, random, synthetic-structured;"
-                + " the paper's synthetic-random, synthetic-baseline, synthetic-structured-no-cos, sae-reconstruction did"
-                + " not run"), "the notes say what was left out");
+        assertTrue(report.contains("Target types asked for (--types): model-generated, random, synthetic-structured."
+                + " Not run, so their rows show n = 0: synthetic-random, synthetic-baseline, synthetic-structured-no-cos,"
+                + " sae-reconstruction, synthetic-cooccurrence."), "the notes say what was left out");
         assertFalse(Files.readString(full.resolve("report.md")).contains("(--types)"), "not when all ran");
     }
 }
