@@ -25,6 +25,14 @@ public final class Main {
 
     /** Commands that open the window live beside the engine's, so that the engine never touches JavaFX. */
     static Cli withDesktopCommands(Cli cli) {
+        cli.with("window", "opens the desktop explorer, as with no command; --lean-memory as for reproduce",
+                Cli.leanMemoryUsage(), (o, out, err) -> {
+                    Cli.useLeanMemory(o, err);
+                    int code = openWindow();
+                    if (code != 0) {
+                        System.exit(code); // openWindow has said why, as it does with no command
+                    }
+                });
         return cli.with("screenshot", "opens the window, plays a short scripted session and saves a PNG of each view",
                 new org.plateau.cli.Usage()
                         .value("model", "DIR", "model folder")

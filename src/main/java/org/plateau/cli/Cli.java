@@ -60,6 +60,16 @@ public final class Cli {
         return this;
     }
 
+    /** --lean-memory's usage line, for a command added with {@link #with} (the window's). */
+    public static Usage leanMemoryUsage() {
+        return Inputs.leanMemory();
+    }
+
+    /** --lean-memory applied as the engine's commands apply it: before anything is loaded, saying so where it cannot act. */
+    public static void useLeanMemory(Options o, PrintStream err) {
+        Inputs.useLeanMemory(o, err);
+    }
+
     /** A command's body, for {@link #with}. */
     @FunctionalInterface
     public interface Runner {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.plateau.Fixtures;
 import org.plateau.PlateauJar;
@@ -95,6 +96,21 @@ class PackagedJarIT {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
+    }
+
+    /** plateau window [--lean-memory]: without a display, the same one sentence as with no command, and exit code 1. */
+    @Test
+    void theWindowCommandTakesLeanMemoryAndSaysWhenNoDisplayIsThere() throws Exception {
+        java.util.Map<String, String> noDisplay = java.util.Map.of("DISPLAY", "", "WAYLAND_DISPLAY", "");
+        Result bare = PlateauJar.run(noDisplay);
+        Result lean = PlateauJar.run(noDisplay, "window", "--lean-memory");
+        for (Result r : List.of(bare, lean)) {
+            assertEquals(1, r.code(), r.err());
+            assertTrue(r.err().strip().startsWith("plateau: the window cannot open ("), r.err());
+            assertTrue(r.err().strip().endsWith("a desktop session is needed, or use a command (plateau help)."), r.err());
+            assertEquals(1, r.err().strip().lines().count(), "one sentence: " + r.err());
+        }
+        assertEquals(bare.err(), lean.err(), "--lean-memory acts silently where glibc is");
     }
 
     static JsonNode withoutTiming(Path out) throws IOException {
