@@ -17,10 +17,9 @@ public final class Main {
         }
         // the environment is changed here, before any other thread could read it
         org.plateau.model.MklKernels.configure();
-        if (args.length == 0) {
-            System.exit(openWindow());
-        }
-        System.exit(withDesktopCommands(new Cli()).run(args, System.out, System.err));
+        // no command opens the window, through the same command as `plateau window`
+        String[] command = args.length == 0 ? new String[] {"window"} : args;
+        System.exit(withDesktopCommands(new Cli()).run(command, System.out, System.err));
     }
 
     /** Commands that open the window live beside the engine's, so that the engine never touches JavaFX. */
@@ -30,7 +29,7 @@ public final class Main {
                     Cli.useLeanMemory(o, err);
                     int code = openWindow();
                     if (code != 0) {
-                        System.exit(code); // openWindow has said why, as it does with no command
+                        System.exit(code); // openWindow has said why
                     }
                 });
         return cli.with("screenshot", "opens the window, plays a short scripted session and saves a PNG of each view",
