@@ -98,8 +98,8 @@ final class Bench {
      * and the latents' firing statistics (the same forward passes, then their SAE codes).
      */
     record Study(double secondsPerBase, Map<StudyRunner.Phase, Double> phaseSeconds, int sweepsPerBase,
-            int paperSweepsPerBase, double fitGrowingSeconds, double fitFixedSeconds, double firingsSeconds,
-            long peakResidentBytes) {
+            int paperSweepsPerBase, double paperSecondsPerBase, double fitGrowingSeconds, double fitFixedSeconds,
+            double firingsSeconds, long peakResidentBytes) {
 
         double fitSeconds() {
             return fitGrowingSeconds + fitFixedSeconds;
@@ -110,15 +110,12 @@ final class Bench {
         }
 
         /**
-         * The study of the paper's types only ({@code reproduce --types paper}), scaled from this
-         * one: its sweeps in proportion to their number, the rest of a base as it is (so a little
-         * high: one target fewer to make), and no firing statistics (only the co-occurrence
+         * The study of the paper's types only ({@code reproduce --types paper}): its own bases, timed
+         * in alternation with the default's, and no firing statistics (only the co-occurrence
          * synthesis needs them).
          */
         double paperTypesHours(int bases) {
-            double sweeps = phaseSeconds.getOrDefault(StudyRunner.Phase.SWEEPS, 0.0);
-            double perBase = secondsPerBase - sweeps + sweeps * paperSweepsPerBase / sweepsPerBase;
-            return (bases * perBase + fitSeconds()) / 3600;
+            return (bases * paperSecondsPerBase + fitSeconds()) / 3600;
         }
 
         /**
@@ -316,11 +313,13 @@ final class Bench {
     }
 
     /**
-     * A few bases of the default study (all experiments, all target types), each phase timed, and
-     * the random-target fit on {@link #FIT_SAMPLE} activations scaled to the paper's 32000.
+     * A few bases of the default study (all experiments, all target types), each phase timed, in
+     * alternation with the same bases of the paper's types only, and the random-target fit on
+     * {@link #FIT_SAMPLE} activations scaled to the paper's 32000.
      */
     Study study(Lab lab, String layerNote) {
-        err.println("bench: timing the study's own work (reproduce) for a few bases" + layerNote + "…");
+        err.println("bench: timing the study's own work (reproduce) for a few bases" + layerNote
+                + ", the default types and the paper's alternately…");
         Memory.resetPeak();
         PromptSource prompts = new RandomTokenPrompts(GPT2_SMALL.vocabSize(), Paper.PROMPT_LENGTH);
         // the fit: forward passes and sums that grow with the activations, then one decomposition that does not
@@ -346,21 +345,35 @@ final class Bench {
                 Paper.STEPS, Paper.AP_THRESHOLD, Paper.TARGET_COS, FIT_SAMPLE, TargetType.studied(),
                 Set.of(Experiment.values()));
         StudyRunner runner = new StudyRunner(lab, s, prompts);
+        StudyRunner paper = new StudyRunner(lab, new StudySettings(s.n(), s.seed(), s.dataset(), s.perturbation(),
+                TargetType.paper(), s.experiments()), prompts);
         runner.run(0); // warm-up
+        paper.run(0);
         Map<StudyRunner.Phase, Double> before = runner.seconds();
         double[] times = new double[STUDY_BASES];
+        double[] paperTimes = new double[STUDY_BASES];
         for (int i = 0; i < times.length; i++) {
-            long b = System.nanoTime();
-            runner.run(i + 1);
-            times[i] = seconds(b);
+            // the same bases in alternation, each first in turn: the two figures share the machine's minutes
+            boolean defaultFirst = i % 2 == 0;
+            if (!defaultFirst) {
+                paperTimes[i] = timedBase(paper, i + 1);
+            }
+            times[i] = timedBase(runner, i + 1);
+            if (defaultFirst) {
+                paperTimes[i] = timedBase(paper, i + 1);
+            }
         }
         Map<StudyRunner.Phase, Double> phases = new EnumMap<>(StudyRunner.Phase.class);
         runner.seconds().forEach((p, v) -> phases.put(p, (v - before.getOrDefault(p, 0.0)) / STUDY_BASES));
         // the mean, as the phases are: a base's time is then the sum of its phases
-        StudySettings paper = new StudySettings(s.n(), s.seed(), s.dataset(), s.perturbation(), TargetType.paper(),
-                s.experiments());
-        return new Study(Arrays.stream(times).average().orElse(0), phases, runner.sweepsPerBase(),
-                new StudyRunner(lab, paper, prompts).sweepsPerBase(), growing, fixed, firings, Memory.peakResidentBytes());
+        return new Study(Arrays.stream(times).average().orElse(0), phases, runner.sweepsPerBase(), paper.sweepsPerBase(),
+                Arrays.stream(paperTimes).average().orElse(0), growing, fixed, firings, Memory.peakResidentBytes());
+    }
+
+    private static double timedBase(StudyRunner runner, int index) {
+        long t = System.nanoTime();
+        runner.run(index);
+        return seconds(t);
     }
 
     /** Matrix-multiply FLOPs of one base of the study: its prompt once, then its sweeps. */

@@ -164,6 +164,7 @@ final class BenchCommand implements Command {
         r.put("reproduce_firings_seconds", round(study.firingsSeconds(), 1));
         r.put("estimated_reproduce_hours", round(study.hours(Paper.N), 2));
         r.put("reproduce_paper_types_sweeps", Paper.N * study.paperSweepsPerBase());
+        r.put("reproduce_paper_types_seconds_per_base", round(study.paperSecondsPerBase(), 3));
         r.put("estimated_reproduce_paper_types_hours", round(study.paperTypesHours(Paper.N), 2));
         r.put("layer_study_bases", LayersCommand.DEFAULT_N);
         r.put("estimated_layer_study_hours", round(study.layerStudyHours(bench, LayersCommand.DEFAULT_N), 2));
@@ -224,7 +225,8 @@ final class BenchCommand implements Command {
                                                       + %.0f s firing statistics)
                     per base: %s
                     physical limit (matrix products at the plain rate): %.2f h
-                  the paper's types (--types paper)   ≈ %.2f h (%d sweeps a base instead of %d, no firing statistics)
+                  the paper's types (--types paper)   ≈ %.2f h (%d sweeps a base instead of %d: %.2f s a base,
+                                                      timed alternately with the default's; no firing statistics)
                     physical limit: %.2f h
                   default layer study (12 layers × %d) ≈ %.2f h on this machine
                 """, r.path("device").asText(), r.path("threads").asInt(), Bench.SAE_LATENTS, r.path("mkl_kernels").asText(),
@@ -249,6 +251,7 @@ final class BenchCommand implements Command {
                 r.path("reproduce_fit_seconds").asDouble(), r.path("reproduce_firings_seconds").asDouble(), phases,
                 r.path("limit_reproduce_hours").asDouble(), r.path("estimated_reproduce_paper_types_hours").asDouble(),
                 r.path("reproduce_paper_types_sweeps").asInt() / Paper.N, r.path("reproduce_sweeps").asInt() / Paper.N,
+                r.path("reproduce_paper_types_seconds_per_base").asDouble(),
                 r.path("limit_reproduce_paper_types_hours").asDouble(),
                 r.path("layer_study_bases").asInt(),
                 r.path("estimated_layer_study_hours").asDouble()) + roundsText(r);
