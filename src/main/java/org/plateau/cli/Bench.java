@@ -99,7 +99,7 @@ final class Bench {
      */
     record Study(double secondsPerBase, Map<StudyRunner.Phase, Double> phaseSeconds, int sweepsPerBase,
             int paperSweepsPerBase, double paperSecondsPerBase, double fitGrowingSeconds, double fitFixedSeconds,
-            double firingsSeconds, long peakResidentBytes) {
+            double firingsSeconds, double matmulGflops, long peakResidentBytes) {
 
         double fitSeconds() {
             return fitGrowingSeconds + fitFixedSeconds;
@@ -315,7 +315,8 @@ final class Bench {
     /**
      * A few bases of the default study (all experiments, all target types), each phase timed, in
      * alternation with the same bases of the paper's types only, and the random-target fit on
-     * {@link #FIT_SAMPLE} activations scaled to the paper's 32000.
+     * {@link #FIT_SAMPLE} activations scaled to the paper's 32000. A plain multiply after each
+     * base gives the rate of the same minutes, which the study's physical limit is taken at.
      */
     Study study(Lab lab, String layerNote) {
         err.println("bench: timing the study's own work (reproduce) for a few bases" + layerNote
@@ -352,22 +353,24 @@ final class Bench {
         Map<StudyRunner.Phase, Double> before = runner.seconds();
         double[] times = new double[STUDY_BASES];
         double[] paperTimes = new double[STUDY_BASES];
-        for (int i = 0; i < times.length; i++) {
-            // the same bases in alternation, each first in turn: the two figures share the machine's minutes
-            boolean defaultFirst = i % 2 == 0;
-            if (!defaultFirst) {
-                paperTimes[i] = timedBase(paper, i + 1);
-            }
-            times[i] = timedBase(runner, i + 1);
-            if (defaultFirst) {
-                paperTimes[i] = timedBase(paper, i + 1);
+        double[] rates = new double[2 * STUDY_BASES];
+        try (MatMul mm = new MatMul(device)) {
+            for (int i = 0; i < STUDY_BASES; i++) {
+                // the same bases in alternation, each study first in turn, and a plain multiply after
+                // each base: every figure comes from the same minutes of the machine
+                for (int k = 0; k < 2; k++) {
+                    boolean paperTurn = (i + k) % 2 == 1;
+                    (paperTurn ? paperTimes : times)[i] = timedBase(paperTurn ? paper : runner, i + 1);
+                    rates[2 * i + k] = mm.gflops();
+                }
             }
         }
         Map<StudyRunner.Phase, Double> phases = new EnumMap<>(StudyRunner.Phase.class);
         runner.seconds().forEach((p, v) -> phases.put(p, (v - before.getOrDefault(p, 0.0)) / STUDY_BASES));
         // the mean, as the phases are: a base's time is then the sum of its phases
         return new Study(Arrays.stream(times).average().orElse(0), phases, runner.sweepsPerBase(), paper.sweepsPerBase(),
-                Arrays.stream(paperTimes).average().orElse(0), growing, fixed, firings, Memory.peakResidentBytes());
+                Arrays.stream(paperTimes).average().orElse(0), growing, fixed, firings, median(rates),
+                Memory.peakResidentBytes());
     }
 
     private static double timedBase(StudyRunner runner, int index) {

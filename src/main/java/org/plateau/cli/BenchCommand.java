@@ -168,9 +168,13 @@ final class BenchCommand implements Command {
         r.put("estimated_reproduce_paper_types_hours", round(study.paperTypesHours(Paper.N), 2));
         r.put("layer_study_bases", LayersCommand.DEFAULT_N);
         r.put("estimated_layer_study_hours", round(study.layerStudyHours(bench, LayersCommand.DEFAULT_N), 2));
-        r.put("limit_reproduce_hours", round(limitHours(bench, study.sweepsPerBase(), single.matmulGflops()), 2));
+        // the limits at the rate of the study's own minutes, so that estimate and limit compare
+        r.put("reproduce_matmul_gflops", round(study.matmulGflops(), 1));
+        double limit = limitHours(bench, study.sweepsPerBase(), study.matmulGflops());
+        r.put("limit_reproduce_hours", round(limit, 2));
+        r.put("reproduce_limit_fraction", round(limit / study.hours(Paper.N), 3));
         r.put("limit_reproduce_paper_types_hours",
-                round(limitHours(bench, study.paperSweepsPerBase(), single.matmulGflops()), 2));
+                round(limitHours(bench, study.paperSweepsPerBase(), study.matmulGflops()), 2));
         return r;
     }
 
@@ -224,7 +228,8 @@ final class BenchCommand implements Command {
                   full default reproduce              ≈ %.2f h on this machine (%d bases × %.2f s + %.0f s fitting
                                                       + %.0f s firing statistics)
                     per base: %s
-                    physical limit (matrix products at the plain rate): %.2f h
+                    physical limit (its matrix products at %.1f GFLOP/s, the plain rate beside these bases):
+                                                      %.2f h, %.0f %% of the estimate
                   the paper's types (--types paper)   ≈ %.2f h (%d sweeps a base instead of %d: %.2f s a base,
                                                       timed alternately with the default's; no firing statistics)
                     physical limit: %.2f h
@@ -249,7 +254,8 @@ final class BenchCommand implements Command {
                 r.path("reproduce_peak_resident_mb").asLong(),
                 r.path("estimated_reproduce_hours").asDouble(), Paper.N, r.path("reproduce_seconds_per_base").asDouble(),
                 r.path("reproduce_fit_seconds").asDouble(), r.path("reproduce_firings_seconds").asDouble(), phases,
-                r.path("limit_reproduce_hours").asDouble(), r.path("estimated_reproduce_paper_types_hours").asDouble(),
+                r.path("reproduce_matmul_gflops").asDouble(), r.path("limit_reproduce_hours").asDouble(),
+                100 * r.path("reproduce_limit_fraction").asDouble(), r.path("estimated_reproduce_paper_types_hours").asDouble(),
                 r.path("reproduce_paper_types_sweeps").asInt() / Paper.N, r.path("reproduce_sweeps").asInt() / Paper.N,
                 r.path("reproduce_paper_types_seconds_per_base").asDouble(),
                 r.path("limit_reproduce_paper_types_hours").asDouble(),
@@ -264,7 +270,7 @@ final class BenchCommand implements Command {
         return String.format(Locale.ROOT, """
                   over %d rounds (the figures above are the median round's; the study ran once):
                     sweep %s s, batched %s s per sweep (%s of the matrix-multiply rate),
-                    plain multiply %s GFLOP/s, physical limit %s h, explore redraw %s s
+                    plain multiply %s GFLOP/s (a physical limit of %s h at those rates), explore redraw %s s
                 """, r.path("rounds").asInt(), span(r, "sweep_seconds_range", "%.3f"),
                 span(r, "batched_sweep_seconds_range", "%.3f"), percents(r, "batched_fraction_of_matmul_peak_range"),
                 span(r, "matmul_gflops_range", "%.0f"), span(r, "limit_reproduce_hours_range", "%.2f"),
